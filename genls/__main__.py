@@ -1,0 +1,3 @@
+from genls.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,257 @@
+"""The completion engine: document + cursor in, one suggestion out.
+
+Both LSP completion features (inline ghost text and the classic list) and `genls complete`
+use it. The model runs on one worker thread per engine (one generation at a time); the newest
+request wins: starting one makes every older generation stop at its next token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Protocol
+
+from genls.assist.postprocess import FilterContext, postprocess
+from genls.assist.prompt import build_prompt
+from genls.assist.suggestion_cache import SuggestionCache
+from genls.assist.syntax import analyse_cursor
+from genls.config import Settings
+from genls.index.languages import language_for
+from genls.llm.backend import Backend, GenerationRequest, GenerationStats
+from genls.llm.fim import Snippet, resolve_format
+
+log = logging.getLogger(__name__)
+
+# Settings that need a new backend when they change; the rest apply to the next request.
+_BACKEND_SETTINGS = (
+    "model",
+    "backend",
+    "gguf_file",
+    "endpoint",
+    "api_key",
+    "threads",
+    "context_tokens",
+    "max_tokens",
+)
+# Look this far around the cursor for NUL bytes: a binary file gets no suggestions.
+_BINARY_PROBE_CHARS = 8_192
+
+
+@dataclass(frozen=True)
+class CompletionRequest:
+    uri: str
+    path: str
+    text: str
+    offset: int  # in code points
+    language_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    multiline: bool
+    from_cache: bool
+    seconds: float
+    stats: GenerationStats = field(default_factory=GenerationStats)
+
+
+class ContextProvider(Protocol):
+    """Cross-file snippets for a request; the workspace index implements it."""
+
+    def snippets(self, request: CompletionRequest) -> Sequence[Snippet]: ...
+
+
+class CompletionEngine:
+    def __init__(
+        self,
+        settings: Settings,
+        create_backend: Callable[[Settings], Backend],
+        context: ContextProvider | None = None,
+    ) -> None:
+        self.settings = settings
+        self._create_backend = create_backend
+        self.context = context
+        self._backend: Backend | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-model")
+        self._tickets = count(1)
+        self._newest = 0
+        self._cache = SuggestionCache()
+        self.last_suggestion: Suggestion | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def update_settings(self, settings: Settings) -> None:
+        """Apply new settings; a changed model or backend is loaded again on next use."""
+        old, self.settings = self.settings, settings
+        if any(getattr(old, name) != getattr(settings, name) for name in _BACKEND_SETTINGS):
+            self._newest = next(self._tickets)  # stop whatever runs on the old backend
+            backend, self._backend = self._backend, None
+            self._cache.clear()
+            if backend is not None:
+                self._executor.submit(backend.close)
+
+    async def load(self) -> Backend:
+        """Load the model on the worker thread (raises GenlsError with what to install)."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._loaded)
+
+    def _loaded(self) -> Backend:
+        if self._backend is None:
+            started = time.perf_counter()
+            self._backend = self._create_backend(self.settings)
+            log.info("loaded %s in %.2fs", self._backend.description, time.perf_counter() - started)
+        return self._backend
+
+    def close(self) -> None:
+        self._newest = next(self._tickets)
+        if self._backend is not None:
+            self._executor.submit(self._backend.close)
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def is_enabled_for(self, request: CompletionRequest) -> bool:
+        language = language_for(request.language_id, request.path)
+        return language.id not in self.settings.disabled_languages and (
+            request.language_id not in self.settings.disabled_languages
+        )
+
+    async def complete(self, request: CompletionRequest) -> Suggestion | None:
+        """The suggestion at the cursor, or None; cancelling the awaiting task stops the model."""
+        if not self.is_enabled_for(request) or _looks_binary(request.text, request.offset):
+            return None
+        started = time.perf_counter()
+        ticket = self._newest = next(self._tickets)
+        prefix, suffix = request.text[: request.offset], request.text[request.offset :]
+        cached = self._cache.get(request.uri, prefix, suffix)
+        if cached is not None:
+            suggestion = Suggestion(cached, "\n" in cached, True, time.perf_counter() - started)
+            self.last_suggestion = suggestion
+            return suggestion
+        if self.settings.debounce_ms:
+            await asyncio.sleep(self.settings.debounce_ms / 1000)
+            if self._newest != ticket:
+                return None
+        return await self._run(self._complete_blocking, request, ticket, started)
+
+    async def speculate(self, request: CompletionRequest) -> None:
+        """Compute the suggestion a request at this cursor would get, and cache it.
+
+        Runs after an accepted suggestion, where the next request is likely; any real request
+        stops it.
+        """
+        await self.complete(request)
+
+    async def prewarm(self, request: CompletionRequest) -> None:
+        """Put this cursor's prompt into the model's cache; any real request interrupts it."""
+        if not self.is_enabled_for(request) or _looks_binary(request.text, request.offset):
+            return
+        ticket = self._newest = next(self._tickets)
+        await self._run(self._prewarm_blocking, request, ticket, time.perf_counter())
+
+    async def _run(self, work, request: CompletionRequest, ticket: int, started: float):
+        def should_stop() -> bool:
+            return self._newest != ticket
+
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, work, request, should_stop, started)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            # $/cancelRequest or a client gone: make the model stop at its next token.
+            if self._newest == ticket:
+                self._newest = next(self._tickets)
+            raise
+
+    # -- on the model thread ----------------------------------------------------------------
+
+    def _prepare(self, request: CompletionRequest):
+        backend = self._loaded()
+        settings = self.settings
+        language = language_for(request.language_id, request.path)
+        fim = resolve_format(settings.fim_format, backend.fim)
+        snippets = self.context.snippets(request) if self.context else ()
+        prompt = build_prompt(
+            text=request.text,
+            offset=request.offset,
+            path=request.path,
+            comment=language.line_comment,
+            fim=fim,
+            count_tokens=backend.count_tokens,
+            context_tokens=settings.context_tokens,
+            suffix_tokens=settings.suffix_tokens,
+            snippets=snippets,
+        )
+        return backend, language, fim, prompt
+
+    def _complete_blocking(
+        self, request: CompletionRequest, should_stop: Callable[[], bool], started: float
+    ) -> Suggestion | None:
+        if should_stop():
+            return None
+        backend, language, fim, prompt = self._prepare(request)
+        syntax = analyse_cursor(request.text, request.offset, language)
+        line_before = prompt.prefix.rsplit("\n", 1)[-1]
+        stops = list(fim.stop if fim else ())
+        if not syntax.multiline and line_before.strip():
+            stops.append("\n")  # one line wanted: no need to generate past it
+        generation = GenerationRequest(
+            prompt=prompt.text,
+            max_tokens=self.settings.max_tokens,
+            temperature=self.settings.temperature,
+            stop=tuple(stops),
+        )
+        raw = "".join(backend.generate(generation, should_stop))
+        if should_stop():
+            return None
+        opens_block = bool(language.block_openers) and line_before.rstrip().endswith(
+            language.block_openers
+        )
+        text = postprocess(
+            raw,
+            FilterContext(
+                prefix=prompt.prefix,
+                suffix=prompt.suffix or request.text[request.offset : request.offset + 2000],
+                multiline=syntax.multiline,
+                indent=syntax.indent,
+                opens_block=opens_block,
+                max_lines=self.settings.max_lines,
+                special_tokens=fim.special_tokens if fim else (),
+            ),
+        )
+        seconds = time.perf_counter() - started
+        stats = backend.last_stats
+        log.debug(
+            "completion in %.0f ms (prompt %d tokens, %d reused, %d generated): %r -> %r",
+            seconds * 1000,
+            stats.prompt_tokens,
+            stats.reused_tokens,
+            stats.generated_tokens,
+            raw,
+            text,
+        )
+        if not text:
+            return None
+        prefix, suffix = request.text[: request.offset], request.text[request.offset :]
+        self._cache.put(request.uri, prefix, suffix, text)
+        suggestion = Suggestion(text, "\n" in text, False, seconds, stats)
+        self.last_suggestion = suggestion
+        return suggestion
+
+    def _prewarm_blocking(
+        self, request: CompletionRequest, should_stop: Callable[[], bool], started: float
+    ) -> None:
+        if should_stop():
+            return
+        backend, _, _, prompt = self._prepare(request)
+        backend.prewarm(prompt.text, should_stop)
+        log.debug("prewarmed %s in %.0f ms", request.path, (time.perf_counter() - started) * 1000)
+
+
+def _looks_binary(text: str, offset: int) -> bool:
+    window = text[max(0, offset - _BINARY_PROBE_CHARS) : offset + _BINARY_PROBE_CHARS]
+    return "\x00" in window

@@ -1,0 +1,161 @@
+"""Post-processing of raw model output: small filters, each tested on its own (golden cases).
+
+Each filter takes the text and what is known about the cursor, and returns the text to keep;
+an empty string drops the suggestion. They run in the order of FILTERS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+OPENERS = {"(": ")", "[": "]", "{": "}"}
+CLOSERS = {v: k for k, v in OPENERS.items()}
+# How much of the prefix is scanned for unclosed brackets.
+_BRACKET_SCAN_CHARS = 2_000
+
+
+@dataclass(frozen=True)
+class FilterContext:
+    prefix: str  # document text before the cursor (a tail of it is enough)
+    suffix: str  # document text after the cursor (a head of it is enough)
+    multiline: bool
+    indent: str  # leading whitespace of the cursor's line
+    opens_block: bool  # the cursor line ends with a block opener (":" or "{")
+    max_lines: int
+    special_tokens: tuple[str, ...] = ()
+
+    @property
+    def suffix_line(self) -> str:
+        """The rest of the cursor's line."""
+        return self.suffix.split("\n", 1)[0]
+
+
+Filter = Callable[[str, FilterContext], str]
+
+
+def cut_at_special_tokens(text: str, ctx: FilterContext) -> str:
+    """End-of-text and FIM markers that leaked into the text end the suggestion."""
+    positions = [i for token in ctx.special_tokens if token and (i := text.find(token)) >= 0]
+    return text[: min(positions)] if positions else text
+
+
+def limit_scope(text: str, ctx: FilterContext) -> str:
+    """One line where the syntax asks for one; otherwise stay inside the cursor's block."""
+    lines = text.split("\n")
+    if not ctx.multiline:
+        return lines[0]
+    kept = [lines[0]]
+    base = len(ctx.indent)
+    for line in lines[1 : ctx.max_lines]:
+        if line.strip():
+            indent = len(line) - len(line.lstrip())
+            leaves_block = indent <= base if ctx.opens_block else indent < base
+            if leaves_block:
+                break
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def drop_suffix_overlap(text: str, ctx: FilterContext) -> str:
+    """Drop what the document already has after the cursor.
+
+    On the cursor's line: the rest of the line, or a run of closing brackets it starts with.
+    Across lines: the suggestion stops where it starts repeating the next non-blank line.
+    """
+    rest = ctx.suffix_line.rstrip()
+    first, newline, tail = text.partition("\n")
+    if rest:
+        if first.endswith(rest):
+            first = first[: len(first) - len(rest)]
+        else:
+            for size in range(len(rest), 0, -1):
+                head = rest[:size]
+                if all(ch in CLOSERS or ch in "\"'`;," for ch in head) and first.endswith(head):
+                    first = first[: len(first) - size]
+                    break
+    text = first + newline + tail
+    following = [line.strip() for line in ctx.suffix.split("\n")[1:] if line.strip()]
+    if ctx.multiline and following:
+        lines = text.split("\n")
+        for index in range(1, len(lines)):
+            if lines[index].strip() == following[0]:
+                return "\n".join(lines[:index])
+    return text
+
+
+def balance_brackets(text: str, ctx: FilterContext) -> str:
+    """Cut at the first closing bracket that closes nothing open.
+
+    The suggestion may close brackets opened before the cursor, except those that closing
+    brackets right after the cursor already close.
+    """
+    open_before = _unclosed_brackets(ctx.prefix[-_BRACKET_SCAN_CHARS:])
+    closed_after = 0
+    for ch in ctx.suffix_line.lstrip():
+        if ch not in CLOSERS:
+            break
+        closed_after += 1
+    closable = open_before[closed_after:] if closed_after else open_before
+    own: list[str] = []
+    quote: str | None = None
+    for index, ch in enumerate(text):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "\"'`":
+            quote = ch
+        elif ch in OPENERS:
+            own.append(ch)
+        elif ch in CLOSERS:
+            if own:
+                if own[-1] != CLOSERS[ch]:
+                    return text[:index].rstrip()
+                own.pop()
+            elif closable and closable[-1] == CLOSERS[ch]:
+                closable.pop()
+            else:
+                return text[:index].rstrip()
+    return text
+
+
+def trim_trailing_whitespace(text: str, ctx: FilterContext) -> str:
+    return "\n".join(line.rstrip() for line in text.split("\n")).rstrip("\n")
+
+
+def drop_blank(text: str, ctx: FilterContext) -> str:
+    return text if text.strip() else ""
+
+
+FILTERS: tuple[Filter, ...] = (
+    cut_at_special_tokens,
+    limit_scope,
+    drop_suffix_overlap,
+    balance_brackets,
+    trim_trailing_whitespace,
+    drop_blank,
+)
+
+
+def postprocess(text: str, ctx: FilterContext) -> str:
+    for step in FILTERS:
+        text = step(text, ctx)
+        if not text:
+            return ""
+    return text
+
+
+def _unclosed_brackets(code: str) -> list[str]:
+    """Openers still open at the end of `code`, outermost first; quotes on a line are skipped."""
+    stack: list[str] = []
+    for line in code.split("\n"):
+        quote: str | None = None
+        for ch in line:
+            if quote:
+                quote = None if ch == quote else quote
+            elif ch in "\"'`":
+                quote = ch
+            elif ch in OPENERS:
+                stack.append(ch)
+            elif ch in CLOSERS and stack and stack[-1] == CLOSERS[ch]:
+                stack.pop()
+    return stack

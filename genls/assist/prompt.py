@@ -1,0 +1,111 @@
+"""The completion prompt, built under a token budget.
+
+Prefix-heavy: the suffix gets at most `suffix_tokens`, cross-file snippets at most a quarter of
+the budget, and the prefix the rest. The prefix starts on a line boundary that moves in steps
+of `PREFIX_STRIDE_LINES`, so that while the user types, the front of the prompt stays the same
+and the model's KV cache keeps it (DESIGN.md: prompt order decides the latency users feel).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from genls.llm.fim import FimFormat, Snippet, prefix_only_header
+
+PREFIX_STRIDE_LINES = 16
+# Characters looked at per budgeted token before counting real tokens; generous on purpose.
+_CHARS_PER_TOKEN_CEILING = 8
+
+
+@dataclass(frozen=True)
+class Prompt:
+    text: str
+    prefix: str  # the part of the document before the cursor that made it into the prompt
+    suffix: str  # the part after the cursor that made it into the prompt
+    snippets: tuple[Snippet, ...]
+
+
+def build_prompt(
+    *,
+    text: str,
+    offset: int,
+    path: str,
+    comment: str,
+    fim: FimFormat | None,
+    count_tokens: Callable[[str], int],
+    context_tokens: int,
+    suffix_tokens: int,
+    snippets: Sequence[Snippet] = (),
+) -> Prompt:
+    kept = _fit_snippets(snippets, count_tokens, context_tokens // 4)
+    header = fim.header(path, kept, comment) if fim else prefix_only_header(path, kept, comment)
+    header_tokens = count_tokens(header) if header else 0
+
+    suffix = _take_suffix(text, offset, count_tokens, suffix_tokens) if fim else ""
+    suffix_used = count_tokens(suffix) if suffix else 0
+    prefix_budget = max(context_tokens - header_tokens - suffix_used, 16)
+    prefix = _take_prefix(text, offset, count_tokens, prefix_budget)
+
+    prompt = fim.build(header, prefix, suffix) if fim else header + prefix
+    return Prompt(text=prompt, prefix=prefix, suffix=suffix, snippets=tuple(kept))
+
+
+def _fit_snippets(
+    snippets: Sequence[Snippet], count_tokens: Callable[[str], int], budget: int
+) -> list[Snippet]:
+    kept, used = [], 0
+    for snippet in snippets:
+        cost = count_tokens(snippet.text) + count_tokens(snippet.path) + 2
+        if used + cost > budget:
+            continue
+        kept.append(snippet)
+        used += cost
+    return kept
+
+
+def _take_suffix(text: str, offset: int, count_tokens: Callable[[str], int], budget: int) -> str:
+    """Whole lines after the cursor while they fit; the cursor's own line rest always."""
+    window = text[offset : offset + budget * _CHARS_PER_TOKEN_CEILING]
+    lines = window.splitlines(keepends=True)
+    if not lines:
+        return ""
+    taken, used = [], 0
+    for line in lines:
+        cost = count_tokens(line)
+        if used + cost > budget:
+            break
+        taken.append(line)
+        used += cost
+    if not taken:  # one enormous line: cut by characters
+        return lines[0][: budget * 2]
+    return "".join(taken)
+
+
+def _take_prefix(text: str, offset: int, count_tokens: Callable[[str], int], budget: int) -> str:
+    window_start = max(0, offset - budget * _CHARS_PER_TOKEN_CEILING)
+    window = text[window_start:offset]
+    lines = window.splitlines(keepends=True)
+    if not lines:
+        return ""
+    if window_start > 0 and text[window_start - 1] != "\n" and len(lines) > 1:
+        lines = lines[1:]  # drop the partial first line
+        window_start = offset - sum(len(line) for line in lines)
+    first_line_number = text.count("\n", 0, window_start)
+
+    # Walk back from the cursor to the earliest line that still fits the budget.
+    used, start = 0, len(lines)
+    for index in range(len(lines) - 1, -1, -1):
+        cost = count_tokens(lines[index])
+        if used + cost > budget:
+            break
+        used += cost
+        start = index
+    if start == len(lines):  # the cursor's line alone is too long: keep its tail
+        return lines[-1][-budget * 2 :]
+    if start > 0 or window_start > 0:
+        # Not the whole file: snap the start forward to a stride boundary so it stays put.
+        absolute = first_line_number + start
+        snapped = -(-absolute // PREFIX_STRIDE_LINES) * PREFIX_STRIDE_LINES
+        start = min(start + (snapped - absolute), len(lines) - 1)
+    return "".join(lines[start:])

@@ -1,0 +1,54 @@
+"""Recent suggestions, so that typing what a suggestion predicted costs no model call.
+
+Keyed by the tail of the prefix and the head of the suffix at the moment the suggestion was
+made. When the user types the first characters of a shown suggestion, the new prefix is the
+old one plus those characters: the answer is the rest of the suggestion.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+_PREFIX_KEY_CHARS = 256
+_SUFFIX_KEY_CHARS = 128
+
+
+@dataclass(frozen=True)
+class _Key:
+    uri: str
+    prefix_tail: str
+    suffix_head: str
+
+
+class SuggestionCache:
+    def __init__(self, capacity: int = 64) -> None:
+        self._entries: OrderedDict[_Key, str] = OrderedDict()
+        self.capacity = capacity
+
+    def put(self, uri: str, prefix: str, suffix: str, suggestion: str) -> None:
+        key = _Key(uri, prefix[-_PREFIX_KEY_CHARS:], suffix[:_SUFFIX_KEY_CHARS])
+        self._entries[key] = suggestion
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+
+    def get(self, uri: str, prefix: str, suffix: str) -> str | None:
+        """The rest of a cached suggestion whose start the user has typed since, if any."""
+        suffix_head = suffix[:_SUFFIX_KEY_CHARS]
+        for key in reversed(self._entries):
+            if key.uri != uri or key.suffix_head != suffix_head:
+                continue
+            suggestion = self._entries[key]
+            # Try each split of the typed text: old prefix tail + typed start of the suggestion.
+            for typed in range(len(suggestion)):
+                expected = key.prefix_tail + suggestion[:typed]
+                if prefix.endswith(expected):
+                    rest = suggestion[typed:]
+                    if rest.strip():
+                        return rest
+                    break
+        return None
+
+    def clear(self) -> None:
+        self._entries.clear()

@@ -1,0 +1,224 @@
+"""genls command line: serve, complete, doctor, bench.
+
+Lines and columns on the command line are 1-based, as editors and compilers print them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from genls import __version__
+from genls.config import Settings, read_workspace_settings
+from genls.errors import GenlsError
+
+log = logging.getLogger("genls")
+
+
+def _settings_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model settings (override .genls.toml / pyproject)")
+    group.add_argument("--model", help="registry name, GGUF path, HF folder or remote model name")
+    group.add_argument("--backend", choices=("llama.cpp", "transformers", "openai"))
+    group.add_argument("--endpoint", help="OpenAI-compatible server URL (openai backend)")
+    group.add_argument("--threads", type=int)
+    group.add_argument("--context-tokens", type=int, dest="context_tokens")
+    group.add_argument("--max-tokens", type=int, dest="max_tokens")
+    group.add_argument(
+        "--log-level", choices=("debug", "info", "warning", "error"), dest="log_level"
+    )
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    names = ("model", "backend", "endpoint", "threads", "context_tokens", "max_tokens", "log_level")
+    return {name: value for name in names if (value := getattr(args, name, None)) is not None}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="genls", description="A local-first AI language server.")
+    parser.add_argument("--version", action="version", version=f"genls {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument(
+        "--tcp",
+        metavar="[HOST:]PORT",
+        help="listen on TCP instead of stdio (host defaults to 127.0.0.1)",
+    )
+    _settings_flags(serve)
+
+    complete = commands.add_parser("complete", help="print the completion at FILE:LINE:COL")
+    complete.add_argument("location", metavar="FILE:LINE:COL")
+    complete.add_argument("--json", action="store_true", help="print JSON with timings")
+    _settings_flags(complete)
+
+    doctor = commands.add_parser("doctor", help="check models, llama.cpp, threads and speed")
+    doctor.add_argument(
+        "--skip-speed",
+        action="store_true",
+        help="verify and assemble models only, do not measure speed",
+    )
+    doctor.add_argument("--json", action="store_true")
+    _settings_flags(doctor)
+
+    bench = commands.add_parser("bench", help="run a benchmark and print JSON")
+    bench.add_argument("suite", choices=("completion",))
+    bench.add_argument(
+        "--contexts", default="512,1024,2048", help="prompt budgets in tokens, comma-separated"
+    )
+    bench.add_argument("--points", type=int, default=8, help="completion points per context")
+    bench.add_argument("--output", type=Path, help="also write the JSON to this file")
+    _settings_flags(bench)
+    return parser
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if level != "debug":
+        logging.getLogger("pygls").setLevel(logging.WARNING)
+
+
+def settings_for(path: Path, args: argparse.Namespace) -> Settings:
+    """Settings for a CLI run: defaults < the project's settings file < flags."""
+    root = _project_root(path)
+    return Settings().merged(read_workspace_settings(root)).merged(_overrides(args))
+
+
+def _project_root(path: Path) -> Path:
+    for folder in [path, *path.parents] if path.is_dir() else path.resolve().parents:
+        if any((folder / marker).exists() for marker in (".git", ".genls.toml", "pyproject.toml")):
+            return folder
+    return path if path.is_dir() else path.resolve().parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(getattr(args, "log_level", None) or "info")
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "complete":
+            return _complete(args)
+        if args.command == "doctor":
+            from genls.doctor import run_doctor
+
+            return run_doctor(
+                settings_for(Path.cwd(), args), measure_speed=not args.skip_speed, as_json=args.json
+            )
+        if args.command == "bench":
+            from bench.completion import run_completion_bench
+
+            settings = settings_for(Path.cwd(), args)
+            contexts = [int(c) for c in args.contexts.split(",")]
+            report = run_completion_bench(settings, contexts, args.points)
+            text = json.dumps(report, indent=2)
+            print(text)
+            if args.output:
+                args.output.write_text(text + "\n")
+            return 0
+    except GenlsError as exc:
+        print(f"genls: {exc}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from genls.server import create_server
+
+    overrides = _overrides(args)
+    settings = Settings().merged(overrides)  # validates the flags before anything starts
+    logging.getLogger("genls").setLevel(settings.log_level.upper())
+    transport = "stdio"
+    host, port = "127.0.0.1", 0
+    if args.tcp:
+        text = args.tcp
+        host, _, port_text = text.rpartition(":") if ":" in text else ("127.0.0.1", "", text)
+        host = host or "127.0.0.1"
+        try:
+            port = int(port_text)
+        except ValueError as exc:
+            raise GenlsError(f"--tcp wants [HOST:]PORT, got {text!r}") from exc
+        transport = f"tcp {host}:{port}"
+    print(
+        f"genls {__version__} · model {settings.model} ({settings.backend}) · "
+        f"{settings.threads} threads · {transport}",
+        file=sys.stderr,
+        flush=True,
+    )
+    server = create_server(overrides)
+    try:
+        if args.tcp:
+            server.start_tcp(host, port)
+        else:
+            server.start_io()
+    finally:
+        server.engine.close()
+    return 0
+
+
+def _parse_location(location: str) -> tuple[Path, int, int]:
+    try:
+        path_text, line_text, column_text = location.rsplit(":", 2)
+        line, column = int(line_text), int(column_text)
+    except ValueError as exc:
+        raise GenlsError(f"expected FILE:LINE:COL (1-based), got {location!r}") from exc
+    if line < 1 or column < 1:
+        raise GenlsError("LINE and COL are 1-based")
+    return Path(path_text), line, column
+
+
+def _complete(args: argparse.Namespace) -> int:
+    from genls.assist.completion import CompletionEngine, CompletionRequest
+    from genls.llm.factory import create_backend
+
+    path, line, column = _parse_location(args.location)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise GenlsError(f"no such file: {path}") from exc
+    except UnicodeDecodeError as exc:
+        raise GenlsError(f"{path} is not UTF-8 text") from exc
+    lines = text.split("\n")
+    if line > len(lines):
+        raise GenlsError(f"{path} has {len(lines)} lines; line {line} is past the end")
+    offset = sum(len(item) + 1 for item in lines[: line - 1]) + min(
+        column - 1, len(lines[line - 1])
+    )
+
+    settings = settings_for(path, args)
+    engine = CompletionEngine(settings, create_backend)
+    request = CompletionRequest(
+        uri=path.resolve().as_uri(), path=str(path), text=text, offset=offset
+    )
+    try:
+        suggestion = asyncio.run(engine.complete(request))
+    finally:
+        engine.close()
+    if args.json:
+        stats = suggestion.stats if suggestion else None
+        print(
+            json.dumps(
+                {
+                    "file": str(path),
+                    "line": line,
+                    "column": column,
+                    "text": suggestion.text if suggestion else "",
+                    "multiline": bool(suggestion and suggestion.multiline),
+                    "seconds": round(suggestion.seconds, 4) if suggestion else None,
+                    "prompt_tokens": stats.prompt_tokens if stats else 0,
+                    "generated_tokens": stats.generated_tokens if stats else 0,
+                    "model": settings.model,
+                }
+            )
+        )
+    elif suggestion:
+        print(suggestion.text)
+    return 0

@@ -1,0 +1,154 @@
+"""One typed Settings object.
+
+Precedence, lowest first: defaults < pyproject ``[tool.genls]`` or ``.genls.toml`` in the
+workspace < LSP initializationOptions < workspace/didChangeConfiguration. Keys may be written
+in camelCase (as editors do) or snake_case; an unknown key or a value of the wrong type raises
+ConfigError with the key's name, so a typo never silently keeps a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+from genls.errors import ConfigError
+
+BACKENDS = ("llama.cpp", "transformers", "openai")
+FIM_FORMATS = ("auto", "qwen", "starcoder", "codellama", "deepseek", "codegemma", "none")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def default_threads() -> int:
+    """Physical cores are what llama.cpp scales with; leave none idle on a 2-core laptop."""
+    try:
+        import psutil
+
+        return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
+    except Exception:  # psutil may not know the topology in a container
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Settings:
+    # Which model: a registry name (see `genls doctor`), a GGUF file, a Hugging Face folder,
+    # or, for the openai backend, the model name the server knows.
+    model: str = "qwen2.5-coder-0.5b"
+    backend: str = "llama.cpp"
+    # transformers backend: the GGUF file inside the `model` folder, if loading from GGUF.
+    gguf_file: str | None = None
+    # openai backend: base URL of an OpenAI-compatible server, and its key (if any).
+    endpoint: str | None = None
+    api_key: str | None = None
+    threads: int = field(default_factory=default_threads)
+    # Prompt budget in tokens (prefix + suffix + cross-file snippets).
+    context_tokens: int = 1024
+    # Of that budget, at most this many tokens follow the cursor.
+    suffix_tokens: int = 256
+    max_tokens: int = 64
+    # Multi-line suggestions stop after this many lines.
+    max_lines: int = 12
+    temperature: float = 0.0
+    fim_format: str = "auto"
+    # Server-side debounce; clients usually debounce themselves.
+    debounce_ms: int = 0
+    # languageIds for which completion is off, e.g. ["markdown", "plaintext"].
+    disabled_languages: list[str] = field(default_factory=list)
+    log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        _check_choice("backend", self.backend, BACKENDS)
+        _check_choice("fimFormat", self.fim_format, FIM_FORMATS)
+        _check_choice("logLevel", self.log_level, LOG_LEVELS)
+        for name in ("threads", "context_tokens", "max_tokens", "max_lines"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"setting {_camel(name)} must be at least 1")
+        if not 0 <= self.suffix_tokens < self.context_tokens:
+            raise ConfigError("setting suffixTokens must be between 0 and contextTokens")
+        if not 0.0 <= self.temperature <= 2.0:
+            raise ConfigError("setting temperature must be between 0 and 2")
+        if self.backend == "openai" and not self.endpoint:
+            raise ConfigError("the openai backend needs an endpoint, e.g. http://127.0.0.1:8080")
+
+    def merged(self, overrides: dict[str, Any] | None) -> Settings:
+        """A new Settings with `overrides` (camelCase or snake_case keys) applied on top."""
+        if not overrides:
+            return self
+        values = dataclasses.asdict(self)
+        values.update(_coerce(overrides))
+        return Settings(**values)
+
+    def as_camel_dict(self) -> dict[str, Any]:
+        return {_camel(k): v for k, v in dataclasses.asdict(self).items()}
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
+_HINTS = get_type_hints(Settings)
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", list: "a list of strings"}
+
+
+def _coerce(raw: dict[str, Any]) -> dict[str, Any]:
+    """Check names and types of user-supplied settings; ints are accepted where floats are."""
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = _snake(key)
+        if name not in _HINTS:
+            raise ConfigError(f"unknown setting {key!r}")
+        hint = _HINTS[name]
+        optional = type(None) in get_args(hint)
+        if value is None and optional:
+            out[name] = None
+            continue
+        expected = get_origin(hint) or hint
+        if optional:
+            expected = next(arg for arg in get_args(hint) if arg is not type(None))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(
+                f"setting {key!r} must be {_TYPE_NAMES[expected]}, not {type(value).__name__}"
+            )
+        if expected is list and not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"setting {key!r} must be a list of strings")
+        out[name] = value
+    return out
+
+
+def _check_choice(key: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"setting {key} is {value!r}; choose one of: {', '.join(choices)}")
+
+
+def read_workspace_settings(root: Path) -> dict[str, Any]:
+    """`.genls.toml` wins over pyproject's [tool.genls]; neither is required."""
+    dotfile = root / ".genls.toml"
+    try:
+        if dotfile.is_file():
+            return tomllib.loads(dotfile.read_text(encoding="utf-8"))
+        pyproject = root / "pyproject.toml"
+        if pyproject.is_file():
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            return data.get("tool", {}).get("genls", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read genls settings in {root}: {exc}") from exc
+    return {}
+
+
+def unwrap_client_settings(raw: Any) -> dict[str, Any]:
+    """Editors send either {"genls": {...}} or the settings themselves."""
+    if not isinstance(raw, dict):
+        return {}
+    inner = raw.get("genls")
+    return inner if isinstance(inner, dict) else raw

@@ -1,0 +1,54 @@
+"""The one small interface every model backend implements.
+
+The completion engine never knows which model runs: it counts tokens, asks for a generation
+with a cancellation check, and may prewarm. Every method blocks; callers run them on the
+model's own worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from genls.llm.fim import FimFormat
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    prompt: str
+    max_tokens: int
+    temperature: float
+    stop: tuple[str, ...]
+
+
+@dataclass
+class GenerationStats:
+    """What the last generation cost, for logs, the doctor and the benchmark."""
+
+    prompt_tokens: int = 0
+    reused_tokens: int = 0  # prompt tokens whose KV came from the cache
+    generated_tokens: int = 0
+    prefill_seconds: float = 0.0
+    decode_seconds: float = 0.0
+
+
+class Backend(Protocol):
+    name: str
+    description: str  # one line: model file or URL, for the banner and the doctor
+    fim: FimFormat | None  # detected from the model; settings may override
+    last_stats: GenerationStats
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def generate(
+        self, request: GenerationRequest, should_stop: Callable[[], bool]
+    ) -> Iterator[str]:
+        """Yield text pieces; stop early (without error) as soon as should_stop() is true."""
+        ...
+
+    def prewarm(self, prompt: str, should_stop: Callable[[], bool]) -> None:
+        """Fill whatever cache the backend has with this prompt; a no-op where there is none."""
+        ...
+
+    def close(self) -> None: ...

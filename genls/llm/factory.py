@@ -1,0 +1,32 @@
+"""Build the backend the settings ask for; the only place that knows all backends."""
+
+from __future__ import annotations
+
+from genls.config import Settings
+from genls.llm.backend import Backend
+from genls.llm.registry import ModelStore
+
+# Room for the generated tokens and the tokens a FIM format adds around the budgeted text.
+_CONTEXT_MARGIN = 64
+
+
+def context_window(settings: Settings) -> int:
+    return settings.context_tokens + settings.max_tokens + _CONTEXT_MARGIN
+
+
+def create_backend(settings: Settings, store: ModelStore | None = None) -> Backend:
+    if settings.backend == "openai":
+        from genls.llm.openai_backend import OpenAICompatibleBackend
+
+        assert settings.endpoint is not None  # Settings checks this
+        return OpenAICompatibleBackend(settings.endpoint, settings.model, settings.api_key)
+
+    path = (store or ModelStore()).path_for(settings.model)
+    if settings.backend == "transformers":
+        from genls.llm.transformers_backend import TransformersBackend
+
+        return TransformersBackend(path, gguf_file=settings.gguf_file, threads=settings.threads)
+
+    from genls.llm.llama_backend import LlamaCppBackend
+
+    return LlamaCppBackend(path, threads=settings.threads, n_ctx=context_window(settings))

@@ -1,0 +1,95 @@
+"""OpenAI-compatible HTTP backend: one big model shared by a team (llama.cpp server, vLLM, Ollama).
+
+The raw FIM prompt goes to /v1/completions (not chat), streamed, so that a cancelled request
+closes the connection and the server stops generating. There is no tokenizer on this side:
+token counts are estimated from characters, which only sizes the prompt budget.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+
+from genls.errors import BackendError
+from genls.llm.backend import GenerationRequest, GenerationStats
+from genls.llm.fim import FimFormat, guess_format_from_name
+
+# Code tokenises at roughly 3-4 characters per token; erring low keeps prompts inside budget.
+_CHARS_PER_TOKEN = 3.2
+
+
+class OpenAICompatibleBackend:
+    name = "openai"
+
+    def __init__(self, endpoint: str, model: str, api_key: str | None = None) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        if not self.endpoint.endswith("/v1"):
+            self.endpoint += "/v1"
+        self.model = model
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(60.0, connect=5.0))
+        self.description = f"{model} at {self.endpoint} (OpenAI-compatible)"
+        self.fim: FimFormat | None = guess_format_from_name(model)
+        self.last_stats = GenerationStats()
+
+    def count_tokens(self, text: str) -> int:
+        return int(len(text) / _CHARS_PER_TOKEN) + 1
+
+    def generate(
+        self, request: GenerationRequest, should_stop: Callable[[], bool]
+    ) -> Iterator[str]:
+        body = {
+            "model": self.model,
+            "prompt": request.prompt,
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "stop": list(request.stop[:4]),  # the OpenAI API accepts at most four
+            "stream": True,
+        }
+        started = time.perf_counter()
+        self.last_stats = GenerationStats(prompt_tokens=self.count_tokens(request.prompt))
+        try:
+            with self._client.stream("POST", f"{self.endpoint}/completions", json=body) as reply:
+                if reply.status_code != 200:
+                    reply.read()
+                    raise BackendError(
+                        f"{self.endpoint} answered {reply.status_code}: {reply.text[:200]}"
+                    )
+                for text in _stream_texts(reply.iter_lines()):
+                    if should_stop():
+                        return  # leaving the block closes the connection
+                    if not self.last_stats.prefill_seconds:
+                        self.last_stats.prefill_seconds = time.perf_counter() - started
+                    self.last_stats.generated_tokens += 1
+                    yield text
+        except httpx.HTTPError as exc:
+            raise BackendError(f"cannot reach the model server at {self.endpoint}: {exc}") from exc
+        finally:
+            self.last_stats.decode_seconds = (
+                time.perf_counter() - started - self.last_stats.prefill_seconds
+            )
+
+    def prewarm(self, prompt: str, should_stop: Callable[[], bool]) -> None:
+        """The server keeps its own cache; nothing to do on this side."""
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _stream_texts(lines: Iterator[str]) -> Iterator[str]:
+    """The text of each server-sent event of a streamed /v1/completions reply."""
+    for line in lines:
+        if not line.startswith("data:"):
+            continue
+        data = line[5:].strip()
+        if data == "[DONE]":
+            return
+        try:
+            choices = json.loads(data).get("choices") or []
+        except json.JSONDecodeError as exc:
+            raise BackendError(f"the model server sent a malformed event: {data[:120]}") from exc
+        if choices and (text := choices[0].get("text")):
+            yield text

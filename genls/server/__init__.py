@@ -1,0 +1,15 @@
+"""The LSP face of genls: thin pygls handlers over the services in genls.assist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genls.server import completion_features, lifecycle_features
+from genls.server.app import GenlsServer
+
+
+def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
+    server = GenlsServer(cli_overrides)
+    lifecycle_features.register(server)
+    completion_features.register(server)
+    return server

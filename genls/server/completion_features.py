@@ -1,0 +1,122 @@
+"""textDocument/inlineCompletion (ghost text) and textDocument/completion (the list fallback).
+
+Both ask the same engine. An accepted inline suggestion runs `genls.acceptedCompletion`, which
+speculatively computes the suggestion at the new cursor so the next one shows at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from lsprotocol import types
+
+from genls.assist.completion import CompletionRequest, Suggestion
+from genls.errors import GenlsError
+from genls.server.app import GenlsServer
+from genls.server.convert import completion_request, document_or_error, position_at
+
+log = logging.getLogger(__name__)
+
+ACCEPTED_COMMAND = "genls.acceptedCompletion"
+_LABEL_CHARS = 60
+
+
+async def _suggest(
+    ls: GenlsServer, uri: str, position: types.Position
+) -> tuple[CompletionRequest, Suggestion | None]:
+    document = document_or_error(ls.workspace, uri)
+    request = completion_request(document, position, ls.workspace.position_encoding)
+    try:
+        return request, await ls.engine.complete(request)
+    except GenlsError as exc:
+        ls.show_error(exc)
+        return request, None
+
+
+def register(server: GenlsServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
+    async def inline_completion(
+        ls: GenlsServer, params: types.InlineCompletionParams
+    ) -> types.InlineCompletionList:
+        request, suggestion = await _suggest(ls, params.text_document.uri, params.position)
+        if suggestion is None:
+            return types.InlineCompletionList(items=[])
+        item = types.InlineCompletionItem(
+            insert_text=suggestion.text,
+            range=types.Range(start=params.position, end=params.position),
+            command=types.Command(
+                title="genls: suggestion accepted",
+                command=ACCEPTED_COMMAND,
+                arguments=[request.uri, request.offset, suggestion.text],
+            ),
+        )
+        return types.InlineCompletionList(items=[item])
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=[".", "(", "[", "{", ",", ":", "=", " "]),
+    )
+    async def completion(ls: GenlsServer, params: types.CompletionParams) -> types.CompletionList:
+        request, suggestion = await _suggest(ls, params.text_document.uri, params.position)
+        items = [] if suggestion is None else [_completion_item(request, suggestion, ls)]
+        # Incomplete: the client asks again as the user types, instead of filtering a stale item.
+        return types.CompletionList(is_incomplete=True, items=items)
+
+    @server.command(ACCEPTED_COMMAND)
+    async def accepted(ls: GenlsServer, *args: Any) -> None:
+        """After an accept, the next request will come from the end of the accepted text."""
+        if len(args) != 3 or not isinstance(args[0], str):
+            return
+        uri, offset, text = args
+        if uri not in ls.workspace.text_documents:
+            return
+        document = ls.workspace.get_text_document(uri)
+        source = document.source
+        if source[offset : offset + len(text)] != text:  # the edit has not arrived yet
+            source = source[:offset] + text + source[offset:]
+        request = CompletionRequest(
+            uri=uri,
+            path=document.path,
+            text=source,
+            offset=offset + len(text),
+            language_id=document.language_id,
+        )
+        with contextlib.suppress(GenlsError, asyncio.CancelledError):
+            await ls.engine.speculate(request)
+
+
+def _completion_item(
+    request: CompletionRequest, suggestion: Suggestion, ls: GenlsServer
+) -> types.CompletionItem:
+    """One item that replaces the word being typed with that word plus the suggestion.
+
+    Clients filter list items by the word before the cursor, so the item must start with it.
+    """
+    text = request.text
+    start = request.offset
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    word = text[start : request.offset]
+    encoding = ls.workspace.position_encoding
+    edit_range = types.Range(
+        start=position_at(text, start, encoding), end=position_at(text, request.offset, encoding)
+    )
+    first_line = suggestion.text.split("\n", 1)[0]
+    label = (word + first_line).strip() or suggestion.text.strip()
+    return types.CompletionItem(
+        label=label[:_LABEL_CHARS],
+        kind=types.CompletionItemKind.Snippet
+        if suggestion.multiline
+        else types.CompletionItemKind.Text,
+        detail="genls",
+        documentation=types.MarkupContent(
+            kind=types.MarkupKind.Markdown, value=f"```\n{word}{suggestion.text}\n```"
+        ),
+        filter_text=word + first_line,
+        sort_text="0",
+        insert_text_format=types.InsertTextFormat.PlainText,
+        text_edit=types.TextEdit(range=edit_range, new_text=word + suggestion.text),
+    )

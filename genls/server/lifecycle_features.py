@@ -1,0 +1,63 @@
+"""Initialization, configuration, documents opening, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+
+from genls.errors import GenlsError
+from genls.server.app import GenlsServer
+from genls.server.convert import completion_request
+
+log = logging.getLogger(__name__)
+
+
+def register(server: GenlsServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: GenlsServer, params: types.InitializeParams) -> None:
+        root_uri = params.root_uri or (
+            params.workspace_folders[0].uri if params.workspace_folders else None
+        )
+        root = to_fs_path(root_uri) if root_uri else None
+        ls.load_workspace_settings(Path(root) if root else None)
+        ls.apply_client_settings(params.initialization_options or {})
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: GenlsServer, params: types.InitializedParams) -> None:
+        # Load the model now, so the first keystroke does not pay for it.
+        try:
+            backend = await ls.engine.load()
+            log.info("ready: %s", backend.description)
+        except GenlsError as exc:
+            ls.show_error(exc)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def did_change_configuration(
+        ls: GenlsServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        ls.apply_client_settings(params.settings or {})
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    async def did_open(ls: GenlsServer, params: types.DidOpenTextDocumentParams) -> None:
+        # Prewarm at the end of the file, where new code is most often written.
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        request = completion_request(document, _end_of(document.source), "utf-32")
+        try:
+            await ls.engine.prewarm(request)
+        except GenlsError as exc:
+            ls.show_error(exc)
+        except asyncio.CancelledError:
+            pass
+
+    @server.feature(types.SHUTDOWN)
+    async def shutdown(ls: GenlsServer, *args) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, ls.engine.close)
+
+
+def _end_of(text: str) -> types.Position:
+    lines = text.split("\n")
+    return types.Position(line=len(lines) - 1, character=len(lines[-1]))

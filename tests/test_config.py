@@ -1,0 +1,49 @@
+import pytest
+
+from genls.config import Settings, read_workspace_settings, unwrap_client_settings
+from genls.errors import ConfigError
+
+
+def test_camel_and_snake_case_keys():
+    s = Settings().merged({"contextTokens": 512, "max_tokens": 16, "temperature": 0})
+    assert (s.context_tokens, s.max_tokens, s.temperature) == (512, 16, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"contextTokenz": 1}, "unknown setting 'contextTokenz'"),
+        ({"maxTokens": "many"}, "must be an integer"),
+        ({"backend": "magic"}, "choose one of"),
+        ({"threads": 0}, "at least 1"),
+        ({"suffixTokens": 5000}, "suffixTokens"),
+        ({"backend": "openai"}, "endpoint"),
+        ({"disabledLanguages": [1]}, "list of strings"),
+        ({"maxTokens": True}, "must be an integer"),
+    ],
+)
+def test_bad_settings_are_named(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings().merged(overrides)
+
+
+def test_precedence_and_sources(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.genls]\nmaxTokens = 20\nmodel = "a.gguf"\n')
+    assert read_workspace_settings(tmp_path) == {"maxTokens": 20, "model": "a.gguf"}
+    (tmp_path / ".genls.toml").write_text("maxTokens = 30\n")
+    workspace = read_workspace_settings(tmp_path)
+    settings = Settings().merged(workspace).merged({"maxTokens": 40})
+    assert settings.max_tokens == 40
+    assert Settings().merged(workspace).max_tokens == 30
+
+
+def test_broken_settings_file_is_a_clear_error(tmp_path):
+    (tmp_path / ".genls.toml").write_text("maxTokens = \n")
+    with pytest.raises(ConfigError, match="cannot read genls settings"):
+        read_workspace_settings(tmp_path)
+
+
+def test_client_settings_may_be_wrapped():
+    assert unwrap_client_settings({"genls": {"model": "x"}}) == {"model": "x"}
+    assert unwrap_client_settings({"model": "x"}) == {"model": "x"}
+    assert unwrap_client_settings(None) == {}

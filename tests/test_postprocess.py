@@ -1,0 +1,113 @@
+"""Golden cases for each post-processing filter, then the whole chain."""
+
+import pytest
+
+from genls.assist.postprocess import (
+    FilterContext,
+    balance_brackets,
+    cut_at_special_tokens,
+    drop_blank,
+    drop_suffix_overlap,
+    limit_scope,
+    postprocess,
+    trim_trailing_whitespace,
+)
+
+
+def ctx(prefix="", suffix="", multiline=False, indent="", opens_block=False, max_lines=12):
+    return FilterContext(
+        prefix=prefix,
+        suffix=suffix,
+        multiline=multiline,
+        indent=indent,
+        opens_block=opens_block,
+        max_lines=max_lines,
+        special_tokens=("<|endoftext|>", "<|file_sep|>"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("return x<|endoftext|>garbage", "return x"),
+        ("a<|file_sep|>b.py\n", "a"),
+        ("plain", "plain"),
+    ],
+)
+def test_cut_at_special_tokens(raw, expected):
+    assert cut_at_special_tokens(raw, ctx()) == expected
+
+
+def test_single_line_keeps_first_line():
+    assert limit_scope("foo(1)\nbar()", ctx()) == "foo(1)"
+
+
+def test_multiline_stops_when_leaving_the_block():
+    raw = "    total = 0\n    for x in xs:\n        total += x\n    return total\n\ndef other():"
+    assert limit_scope(raw, ctx(multiline=True, indent="    ")) == (
+        "    total = 0\n    for x in xs:\n        total += x\n    return total\n"
+    )
+
+
+def test_block_opener_stops_at_sibling_indentation():
+    raw = "\n    return a + b\ndef mul(a, b):\n    return a * b"
+    result = limit_scope(raw, ctx(multiline=True, indent="", opens_block=True))
+    assert result == "\n    return a + b"
+
+
+def test_multiline_respects_max_lines():
+    raw = "\n".join(f"x{i} = {i}" for i in range(20))
+    assert limit_scope(raw, ctx(multiline=True, max_lines=3)).count("\n") == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "suffix", "expected"),
+    [
+        ("b, c)", ")", "b, c"),  # the closing bracket is already there
+        ('name"]', '"]\nnext()', "name"),
+        ("x + 1", ")", "x + 1"),  # nothing to drop
+        ("value) + 2", ") + 2", "value"),  # the whole rest of the line
+    ],
+)
+def test_drop_suffix_overlap_on_the_line(raw, suffix, expected):
+    assert drop_suffix_overlap(raw, ctx(suffix=suffix)) == expected
+
+
+def test_drop_suffix_overlap_stops_before_repeating_next_lines():
+    raw = "    y = 2\n    return x + y\n"
+    suffix = "\n    return x + y\n"
+    assert drop_suffix_overlap(raw, ctx(suffix=suffix, multiline=True)) == "    y = 2"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "suffix", "raw", "expected"),
+    [
+        ("print(foo(", ")", "x))", "x)"),  # the suffix closes the outer call
+        ("print(foo(", "", "x))", "x))"),
+        ("x = ", "", "compute(a)) + 1", "compute(a)"),  # a stray closer ends it
+        ("items = [", "", "1, 2, 3]", "1, 2, 3]"),
+        ("f(", "", "a, [b)", "a, [b"),  # mismatched closer
+        ("s = ", "", "')' + x", "')' + x"),  # brackets in strings do not count
+    ],
+)
+def test_balance_brackets(prefix, suffix, raw, expected):
+    assert balance_brackets(raw, ctx(prefix=prefix, suffix=suffix)) == expected
+
+
+def test_trim_trailing_whitespace():
+    assert trim_trailing_whitespace("a = 1   \n  b = 2 \n\n", ctx()) == "a = 1\n  b = 2"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\n\n", "\t \n"])
+def test_drop_blank(raw):
+    assert drop_blank(raw, ctx()) == ""
+
+
+def test_chain_cleans_a_realistic_answer():
+    raw = "(a, b))   \nprint('done')<|endoftext|>"
+    result = postprocess(raw, ctx(prefix="result = add", suffix=")\n"))
+    assert result == "(a, b)"
+
+
+def test_chain_drops_whitespace_only_answers():
+    assert postprocess("   \n  ", ctx(multiline=True)) == ""
