@@ -28,10 +28,43 @@ def numbered_lines(n):
 
 
 def test_psm_order_with_file_separator():
-    text = "def f():\n    return 1\n"
+    text = "".join(f"line{i}\n" for i in range(10)) + "def f():\n    return 1\n"
     prompt = prompt_for(text, text.index("return"))
-    assert prompt.text.startswith("<|file_sep|>pkg/mod.py\n<|fim_prefix|>def f():\n    ")
-    assert prompt.text.endswith("<|fim_suffix|>return 1\n<|fim_middle|>")
+    # Line 11 holds the cursor: lines 8 and later are the already written middle.
+    assert prompt.text == (
+        "<|file_sep|>pkg/mod.py\n<|fim_prefix|>"
+        + "".join(f"line{i}\n" for i in range(8))
+        + "<|fim_suffix|>return 1\n<|fim_middle|>line8\nline9\ndef f():\n    "
+    )
+    assert prompt.prefix == text[: text.index("return")]
+
+
+def test_plain_psm_when_the_middle_stride_is_zero():
+    text = "a = 1\nb = \nc = 3\n"
+    offset = text.index("\nc")
+    prompt = build_prompt(text=text, offset=offset, path="m.py", comment="#",
+                          fim=FORMATS["qwen"], count_tokens=words, context_tokens=100,
+                          suffix_tokens=20, middle_stride_lines=0)
+    assert prompt.text.endswith("<|fim_prefix|>a = 1\nb = <|fim_suffix|>\nc = 3\n<|fim_middle|>")
+
+
+def test_typing_and_new_lines_only_append_to_the_prompt():
+    text = numbered_lines(40)
+    base = len(numbered_lines(33))  # cursor at the start of line 33
+    before = prompt_for(text, base, budget=400, suffix=40)
+    for typed in ["x", "x = 1", "x = 1\n", "x = 1\n    y"]:
+        edited = text[:base] + typed + text[base:]
+        after = prompt_for(edited, base + len(typed), budget=400, suffix=40)
+        assert after.text.startswith(before.text), typed
+        assert after.text[len(before.text) :] == typed
+
+
+def test_the_anchor_moves_every_stride_of_lines():
+    text = numbered_lines(40)
+    at_39 = prompt_for(text, len(numbered_lines(39)), budget=400, suffix=40)
+    at_40 = prompt_for(text, len(numbered_lines(40)), budget=400, suffix=40)
+    assert at_39.middle.startswith("value_32 ")
+    assert at_40.middle == ""
 
 
 def test_prefix_only_without_fim():
@@ -82,7 +115,10 @@ def test_snippets_are_labelled_and_budgeted():
 def test_snippets_as_comments_for_formats_without_separators():
     snippets = [Snippet("lib/util.py", "def helper():\n    return 42")]
     prompt = prompt_for("x = ", 4, fim="deepseek", snippets=snippets)
-    assert "# lib/util.py\n# def helper():\n#     return 42\n# pkg/mod.py\nx = " in prompt.text
+    assert prompt.text == (
+        "<｜fim▁begin｜># lib/util.py\n# def helper():\n#     return 42\n# pkg/mod.py\n"
+        "<｜fim▁hole｜><｜fim▁end｜>x = "
+    )
 
 
 def test_one_enormous_line_is_cut_by_characters():

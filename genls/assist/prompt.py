@@ -1,9 +1,15 @@
-"""The completion prompt, built under a token budget.
+"""The completion prompt, built under a token budget and laid out for the KV cache.
 
-Prefix-heavy: the suffix gets at most `suffix_tokens`, cross-file snippets at most a quarter of
-the budget, and the prefix the rest. The prefix starts on a line boundary that moves in steps
-of `PREFIX_STRIDE_LINES`, so that while the user types, the front of the prompt stays the same
-and the model's KV cache keeps it (DESIGN.md: prompt order decides the latency users feel).
+Budget: prefix-heavy; the suffix gets at most `suffix_tokens`, cross-file snippets at most a
+quarter, the text before the cursor the rest.
+
+Layout (PSM): ``header <prefix> P <suffix> S <middle> M`` where M is the text from an anchor
+line to the cursor. The anchor is the last line number that is a multiple of
+`MIDDLE_STRIDE_LINES`, so while the user types, and presses Enter, only M grows: the prompt is
+appended to and the model prefills just the new tokens, not the suffix after them. When the
+anchor moves (every few lines) P and S are prefilled once again. The start of P moves in steps
+of `PREFIX_STRIDE_LINES` for the same reason. Putting the first lines of the middle after the
+middle marker is in the model's training distribution: it is a middle half generated.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import dataclass
 from genls.llm.fim import FimFormat, Snippet, prefix_only_header
 
 PREFIX_STRIDE_LINES = 16
+MIDDLE_STRIDE_LINES = 8
 # Characters looked at per budgeted token before counting real tokens; generous on purpose.
 _CHARS_PER_TOKEN_CEILING = 8
 
@@ -21,8 +28,9 @@ _CHARS_PER_TOKEN_CEILING = 8
 @dataclass(frozen=True)
 class Prompt:
     text: str
-    prefix: str  # the part of the document before the cursor that made it into the prompt
-    suffix: str  # the part after the cursor that made it into the prompt
+    prefix: str  # the document text before the cursor that made it into the prompt (P + M)
+    suffix: str  # the document text after the cursor that made it into the prompt
+    middle: str  # the tail of `prefix` placed after the middle marker
     snippets: tuple[Snippet, ...]
 
 
@@ -37,6 +45,7 @@ def build_prompt(
     context_tokens: int,
     suffix_tokens: int,
     snippets: Sequence[Snippet] = (),
+    middle_stride_lines: int = MIDDLE_STRIDE_LINES,
 ) -> Prompt:
     kept = _fit_snippets(snippets, count_tokens, context_tokens // 4)
     header = fim.header(path, kept, comment) if fim else prefix_only_header(path, kept, comment)
@@ -45,10 +54,15 @@ def build_prompt(
     suffix = _take_suffix(text, offset, count_tokens, suffix_tokens) if fim else ""
     suffix_used = count_tokens(suffix) if suffix else 0
     prefix_budget = max(context_tokens - header_tokens - suffix_used, 16)
-    prefix = _take_prefix(text, offset, count_tokens, prefix_budget)
+    before, middle = _take_prefix(text, offset, count_tokens, prefix_budget, middle_stride_lines)
 
-    prompt = fim.build(header, prefix, suffix) if fim else header + prefix
-    return Prompt(text=prompt, prefix=prefix, suffix=suffix, snippets=tuple(kept))
+    if fim:
+        prompt = fim.build(header, before, suffix, middle)
+    else:
+        prompt = header + before + middle
+    return Prompt(
+        text=prompt, prefix=before + middle, suffix=suffix, middle=middle, snippets=tuple(kept)
+    )
 
 
 def _fit_snippets(
@@ -82,12 +96,20 @@ def _take_suffix(text: str, offset: int, count_tokens: Callable[[str], int], bud
     return "".join(taken)
 
 
-def _take_prefix(text: str, offset: int, count_tokens: Callable[[str], int], budget: int) -> str:
+def _take_prefix(
+    text: str,
+    offset: int,
+    count_tokens: Callable[[str], int],
+    budget: int,
+    middle_stride: int,
+) -> tuple[str, str]:
+    """(text before the anchor line, text from the anchor line to the cursor)."""
     window_start = max(0, offset - budget * _CHARS_PER_TOKEN_CEILING)
-    window = text[window_start:offset]
-    lines = window.splitlines(keepends=True)
+    lines = text[window_start:offset].splitlines(keepends=True)
     if not lines:
-        return ""
+        return "", ""
+    if text[offset - 1 : offset] == "\n":
+        lines.append("")  # the cursor starts a new, empty line
     if window_start > 0 and text[window_start - 1] != "\n" and len(lines) > 1:
         lines = lines[1:]  # drop the partial first line
         window_start = offset - sum(len(line) for line in lines)
@@ -102,10 +124,16 @@ def _take_prefix(text: str, offset: int, count_tokens: Callable[[str], int], bud
         used += cost
         start = index
     if start == len(lines):  # the cursor's line alone is too long: keep its tail
-        return lines[-1][-budget * 2 :]
+        return "", lines[-1][-budget * 2 :]
     if start > 0 or window_start > 0:
         # Not the whole file: snap the start forward to a stride boundary so it stays put.
         absolute = first_line_number + start
         snapped = -(-absolute // PREFIX_STRIDE_LINES) * PREFIX_STRIDE_LINES
         start = min(start + (snapped - absolute), len(lines) - 1)
-    return "".join(lines[start:])
+
+    if middle_stride <= 0:  # plain PSM: everything before the cursor is the prefix
+        return "".join(lines[start:]), ""
+    cursor_line = first_line_number + len(lines) - 1
+    anchor = cursor_line - cursor_line % middle_stride - first_line_number
+    anchor = max(anchor, start)
+    return "".join(lines[start:anchor]), "".join(lines[anchor:])

@@ -1,8 +1,9 @@
 """Fill-in-the-middle prompt formats per model family.
 
-Every format is prefix-suffix-middle (PSM): Qwen2.5-Coder collapses in SPM order (DESIGN.md),
-and PSM keeps the cross-file header and the prefix at the front of the prompt, where the
-KV cache can keep them across keystrokes.
+Every format is prefix-suffix-middle (PSM): Qwen2.5-Coder collapses in SPM order (DESIGN.md).
+The last lines before the cursor may be placed after the middle marker, as the already written
+start of the middle (as llama.vim does with the cursor's line), so that typing only appends to
+the prompt and the KV cache keeps everything before it.
 """
 
 from __future__ import annotations
@@ -44,10 +45,11 @@ class FimFormat:
             return "".join(parts)
         return prefix_only_header(path, snippets, comment)
 
-    def build(self, header: str, prefix: str, suffix: str) -> str:
+    def build(self, header: str, prefix: str, suffix: str, middle: str = "") -> str:
+        """PSM; `middle` is the start of the middle, already written (see genls.assist.prompt)."""
         if self.file_separator:
-            return f"{header}{self.prefix}{prefix}{self.suffix}{suffix}{self.middle}"
-        return f"{self.prefix}{header}{prefix}{self.suffix}{suffix}{self.middle}"
+            return f"{header}{self.prefix}{prefix}{self.suffix}{suffix}{self.middle}{middle}"
+        return f"{self.prefix}{header}{prefix}{self.suffix}{suffix}{self.middle}{middle}"
 
 
 def prefix_only_header(path: str, snippets: Sequence[Snippet], comment: str) -> str:

@@ -1,12 +1,10 @@
 """llama-cpp-python backend: the default, with the KV cache kept warm across keystrokes.
 
-llama-cpp-python already reuses the longest common token prefix of consecutive prompts. In PSM
-order a keystroke changes the end of the prefix, so everything after it (the suffix window)
-would be prefilled again: about 1.4 s for 256 suffix tokens on a 2-core laptop. Like the
-llama.cpp server's cache-reuse option, we instead shift the suffix's KV cells to their new
-positions and decode only the changed prefix tokens. The shifted cells were computed against
-the old prefix, a small approximation; after `_MAX_STALE_TOKENS` shifted-over tokens the next
-request recomputes the suffix exactly.
+llama-cpp-python reuses the longest common token prefix of consecutive prompts; the prompt
+layout (genls.assist.prompt) makes typing append to the prompt, so a keystroke prefills only
+the few tokens it added. (Shifting cached suffix cells, as the llama.cpp server's cache reuse
+does, is not possible here: llama.cpp requires a sequence's new tokens to follow its last
+cached position.)
 """
 
 from __future__ import annotations
@@ -25,8 +23,6 @@ from genls.llm.fim import FimFormat, detect_format
 
 log = logging.getLogger(__name__)
 
-# How many prefix tokens may change under a shifted suffix before it is recomputed exactly.
-_MAX_STALE_TOKENS = 48
 # Prewarming checks for a waiting request after each step of this many tokens.
 _PREWARM_STEP_TOKENS = 64
 
@@ -50,7 +46,6 @@ class LlamaCppBackend:
         self.n_ctx = n_ctx
         self.fim: FimFormat | None = detect_format(self._is_single_token)
         self.last_stats = GenerationStats()
-        self._stale_tokens = 0
 
     # -- tokens -----------------------------------------------------------------------------
 
@@ -68,61 +63,12 @@ class LlamaCppBackend:
             )
         return tokens
 
-    # -- cache reuse ------------------------------------------------------------------------
-
-    def _reuse_shifted_suffix(self, tokens: list[int]) -> int:
-        """Keep the cached suffix by shifting it; return how many prompt tokens that saved."""
-        if self.fim is None:
-            return 0
-        llm = self._llm
-        cached = llm.input_ids[: llm.n_tokens].tolist()
-        (marker,) = llm.tokenize(self.fim.suffix.strip().encode(), add_bos=False, special=True)
-        try:
-            new_at = tokens.index(marker)
-            old_at = cached.index(marker)
-        except ValueError:
-            return 0
-        tail = tokens[new_at:]  # suffix marker, suffix, middle marker
-        common = 0
-        for a, b in zip(cached, tokens, strict=False):
-            if a != b:
-                break
-            common += 1
-        changed = new_at - common
-        if (
-            common == 0
-            or (common == new_at == old_at)  # same prefix: plain prefix reuse covers it
-            or cached[old_at : old_at + len(tail)] != tail
-            or self._stale_tokens + changed > _MAX_STALE_TOKENS
-        ):
-            return 0
-        ctx = llm._ctx
-        old_end = old_at + len(tail)
-        ctx.kv_cache_seq_rm(-1, old_end, -1)  # the previous generation
-        ctx.kv_cache_seq_rm(-1, common, old_at)  # the edited part of the prefix
-        ctx.kv_cache_seq_shift(-1, old_at, old_end, new_at - old_at)
-        # The new prefix tokens sit before the shifted cells, so the causal mask hides those.
-        for start in range(common, new_at, llm.n_batch):
-            batch = tokens[start : min(new_at, start + llm.n_batch)]
-            llm._batch.set_batch(batch=batch, n_past=start, logits_all=False)
-            ctx.decode(llm._batch)
-        llm.input_ids[: len(tokens)] = tokens
-        llm.n_tokens = len(tokens)
-        # The stored logits belong to the wrong token: make generate() decode the last one again.
-        llm._requires_eval = True
-        self._stale_tokens += changed
-        return len(tail) - 1
-
     # -- generation -------------------------------------------------------------------------
 
     def _start(self, prompt: str, temperature: float) -> tuple[Iterator[int], list[int]]:
         tokens = self._prompt_tokens(prompt)
-        cached_before = self._common_prefix(tokens)
-        shifted = self._reuse_shifted_suffix(tokens)
-        if not shifted and cached_before < len(tokens) - 1:
-            self._stale_tokens = 0  # the suffix is about to be computed exactly
         self.last_stats = GenerationStats(
-            prompt_tokens=len(tokens), reused_tokens=max(cached_before, 0) + shifted
+            prompt_tokens=len(tokens), reused_tokens=self._common_prefix(tokens)
         )
         generator = self._llm.generate(
             tokens, temp=temperature, top_k=40, top_p=0.95, min_p=0.05, repeat_penalty=1.0
@@ -179,13 +125,9 @@ class LlamaCppBackend:
     def prewarm(self, prompt: str, should_stop: Callable[[], bool]) -> None:
         """Evaluate the prompt in small steps, so that a real request never waits long for it."""
         tokens = self._prompt_tokens(prompt)
-        shifted = self._reuse_shifted_suffix(tokens)
         llm = self._llm
-        done = len(tokens) if shifted else self._common_prefix(tokens)
-        if not shifted:
-            if done < len(tokens) - 1:
-                self._stale_tokens = 0
-            llm.n_tokens = done  # eval() drops the cache from here on
+        done = min(self._common_prefix(tokens), len(tokens) - 1)
+        llm.n_tokens = done  # eval() drops the cache from here on
         while done < len(tokens) and not should_stop():
             step = tokens[done : done + _PREWARM_STEP_TOKENS]
             llm.eval(step)
