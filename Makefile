@@ -5,11 +5,20 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip
-# llama.cpp is built from source once per machine (about 11 minutes on 2 cores) and kept here.
-# Portable x86-64 flags: -march=native would enable AMX, which this VM advertises but traps.
+# llama.cpp is built from source once per machine (about 11 minutes on 2 cores) and kept in a
+# wheelhouse per CPU variant. Not -march=native: it enables AMX, which this VM advertises but
+# traps (SIGILL). AVX-512 with VNNI prefills about 1.5x faster than AVX2 here.
 LLAMA_VERSION := 0.3.36
-LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
-WHEELHOUSE ?= $(HOME)/.cache/genls/wheels/llama-cpu-avx2
+LLAMA_BASE_FLAGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+CPU_FLAGS := $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
+ifneq ($(and $(findstring avx512_vnni,$(CPU_FLAGS)),$(findstring avx512vbmi,$(CPU_FLAGS)),$(findstring avx512_bf16,$(CPU_FLAGS)),$(findstring avx_vnni,$(CPU_FLAGS))),)
+LLAMA_VARIANT := avx512
+LLAMA_CMAKE_ARGS := $(LLAMA_BASE_FLAGS) -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON -DGGML_AVX_VNNI=ON
+else
+LLAMA_VARIANT := avx2
+LLAMA_CMAKE_ARGS := $(LLAMA_BASE_FLAGS)
+endif
+WHEELHOUSE ?= $(HOME)/.cache/genls/wheels/llama-cpu-$(LLAMA_VARIANT)
 LLAMA_WHEEL := $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-py3-none-linux_x86_64.whl
 SETUP_DONE := $(VENV)/.setup-done
 ARGS ?= serve
@@ -20,7 +29,7 @@ setup: $(SETUP_DONE)
 
 $(LLAMA_WHEEL):
 	@mkdir -p $(WHEELHOUSE)
-	@echo "building llama-cpp-python $(LLAMA_VERSION) (once per machine, ~11 min)" >&2
+	@echo "building llama-cpp-python $(LLAMA_VERSION) for $(LLAMA_VARIANT) (once per machine, ~11 min)" >&2
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PYTHON) -m pip wheel --no-deps --no-cache-dir \
 		"llama-cpp-python==$(LLAMA_VERSION)" -w $(WHEELHOUSE)
 

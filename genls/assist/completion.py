@@ -8,8 +8,10 @@ request wins: starting one makes every older generation stop at its next token.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -40,6 +42,20 @@ _BACKEND_SETTINGS = (
 )
 # Look this far around the cursor for NUL bytes: a binary file gets no suggestions.
 _BINARY_PROBE_CHARS = 8_192
+
+
+def _backend_key(settings: Settings) -> tuple:
+    return tuple(getattr(settings, name) for name in _BACKEND_SETTINGS)
+
+
+@dataclass(frozen=True)
+class GenerationRecord:
+    """One model call, kept for `genls.status`: what it cost and whether it was stopped."""
+
+    path: str
+    stats: GenerationStats
+    seconds: float
+    cancelled: bool
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,8 @@ class CompletionEngine:
         self._create_backend = create_backend
         self.context = context
         self._backend: Backend | None = None
+        self._backend_key: tuple = ()
+        self.recent: deque[GenerationRecord] = deque(maxlen=16)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-model")
         self._tickets = count(1)
         self._newest = 0
@@ -88,28 +106,39 @@ class CompletionEngine:
     def update_settings(self, settings: Settings) -> None:
         """Apply new settings; a changed model or backend is loaded again on next use."""
         old, self.settings = self.settings, settings
-        if any(getattr(old, name) != getattr(settings, name) for name in _BACKEND_SETTINGS):
+        if _backend_key(old) != _backend_key(settings):
             self._newest = next(self._tickets)  # stop whatever runs on the old backend
-            backend, self._backend = self._backend, None
             self._cache.clear()
-            if backend is not None:
-                self._executor.submit(backend.close)
+
+    @property
+    def backend_description(self) -> str | None:
+        backend = self._backend
+        return backend.description if backend is not None else None
 
     async def load(self) -> Backend:
         """Load the model on the worker thread (raises GenlsError with what to install)."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, self._loaded)
 
     def _loaded(self) -> Backend:
+        """The backend for the current settings; only ever called on the model thread."""
+        key = _backend_key(self.settings)
+        if self._backend is not None and self._backend_key != key:
+            self._backend.close()
+            self._backend = None
         if self._backend is None:
             started = time.perf_counter()
             self._backend = self._create_backend(self.settings)
+            self._backend_key = key
             log.info("loaded %s in %.2fs", self._backend.description, time.perf_counter() - started)
         return self._backend
 
     def close(self) -> None:
+        """Stop any generation and free the model; safe to call more than once."""
         self._newest = next(self._tickets)
-        if self._backend is not None:
-            self._executor.submit(self._backend.close)
+        backend, self._backend = self._backend, None
+        if backend is not None:
+            with contextlib.suppress(RuntimeError):  # already shut down
+                self._executor.submit(backend.close)
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     # -- requests ---------------------------------------------------------------------------
@@ -205,8 +234,16 @@ class CompletionEngine:
             temperature=self.settings.temperature,
             stop=tuple(stops),
         )
-        raw = "".join(backend.generate(generation, should_stop))
-        if should_stop():
+        raw = ""
+        for piece in backend.generate(generation, should_stop):
+            raw += piece
+            if raw.count("\n") > self.settings.max_lines:
+                break  # post-processing would cut the rest anyway
+        stopped = should_stop()
+        self.recent.append(
+            GenerationRecord(request.path, backend.last_stats, time.perf_counter() - started, stopped)
+        )
+        if stopped:
             return None
         opens_block = bool(language.block_openers) and line_before.rstrip().endswith(
             language.block_openers

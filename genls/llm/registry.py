@@ -117,9 +117,10 @@ def locate_parts(spec: ModelSpec) -> list[Path]:
             missing.append(part.distribution)
         paths.append(located)
     if missing:
+        shown = ", ".join(missing) if len(missing) <= 3 else f"{missing[0]} ... {missing[-1]}"
         raise ModelNotInstalledError(
-            f"model {spec.name} is not installed (missing: {', '.join(missing)}). "
-            f"Install it with: {spec.install_hint}"
+            f"model {spec.name} is not installed ({len(missing)} of {len(spec.parts)} "
+            f"packages missing: {shown}). Install it with: {spec.install_hint}"
         )
     return paths
 

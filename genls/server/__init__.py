@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from genls.server import completion_features, lifecycle_features
+from genls.server import completion_features, lifecycle_features, status_features
 from genls.server.app import GenlsServer
 
 
@@ -12,4 +12,5 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     server = GenlsServer(cli_overrides)
     lifecycle_features.register(server)
     completion_features.register(server)
+    status_features.register(server)
     return server

@@ -60,6 +60,13 @@ class GenlsServer(LanguageServer):
         except ConfigError as exc:
             self.show_error(exc)
             return
+        changed = {
+            key: value
+            for key, value in settings.as_camel_dict().items()
+            if self.settings.as_camel_dict()[key] != value
+        }
+        if changed:
+            log.info("settings changed: %s", changed)
         self.client_overrides = overrides
         self.settings = settings
         logging.getLogger("genls").setLevel(settings.log_level.upper())

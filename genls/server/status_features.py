@@ -1,0 +1,31 @@
+"""`genls.status`: what the server runs and what recent completions cost (for status bars)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from genls import __version__
+from genls.server.app import GenlsServer
+
+STATUS_COMMAND = "genls.status"
+
+
+def register(server: GenlsServer) -> None:
+    @server.command(STATUS_COMMAND)
+    def status(ls: GenlsServer, *args: Any) -> dict[str, Any]:
+        engine = ls.engine
+        return {
+            "version": __version__,
+            "settings": ls.settings.as_camel_dict() | {"apiKey": None},
+            "model": engine.backend_description,
+            "recentGenerations": [
+                {
+                    "path": record.path,
+                    "seconds": round(record.seconds, 4),
+                    "cancelled": record.cancelled,
+                    **{k: v for k, v in asdict(record.stats).items()},
+                }
+                for record in engine.recent
+            ],
+        }

@@ -1,0 +1,244 @@
+"""End-to-end: the real server over stdio, the real tiny model, a pytest-lsp client."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pytest_lsp import LanguageClient
+
+from tests.conftest import (
+    TINY_MODEL,
+    change_document,
+    inline,
+    inline_params,
+    open_document,
+    position_of,
+    server_config,
+    start_session,
+)
+
+SOURCE = '''import math
+
+
+def circle_area(radius: float) -> float:
+    """Area of a circle."""
+    return math.pi * radius ** 2
+
+
+def describe(radius: float) -> str:
+    area = circle_area(radius)
+    return f"radius {radius} has area {area:.2f}"
+'''
+
+
+@pytest_lsp.fixture(config=server_config())
+async def client(lsp_client: LanguageClient, workspace):
+    await start_session(
+        lsp_client, workspace.as_uri(), {"genls": {"model": TINY_MODEL, "maxTokens": 24}}
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+def uri_in(workspace, name: str) -> str:
+    return (workspace / name).as_uri()
+
+
+async def test_initialize_advertises_both_completion_kinds(workspace):
+    config = server_config()
+    client = await config.start()
+    try:
+        result = await start_session(client, workspace.as_uri(), {"model": TINY_MODEL})
+        capabilities = result.capabilities
+        assert capabilities.inline_completion_provider
+        assert capabilities.completion_provider is not None
+        assert result.server_info.name == "genls"
+        await client.shutdown_session()
+    finally:
+        await client.stop()
+
+
+async def test_inline_completion_in_a_function_body(client: LanguageClient, workspace):
+    uri = uri_in(workspace, "shapes.py")
+    text = SOURCE.replace("    return f\"radius", "    result = circle_area(\n    return f\"radius")
+    open_document(client, uri, text)
+    position = position_of(text, "    result = circle_area(")
+    result = await inline(client, uri, position)
+    assert result is not None and len(result.items) == 1
+    item = result.items[0]
+    suggestion = item.insert_text
+    assert suggestion.strip()
+    assert "\n" not in suggestion  # mid-statement: one line
+    assert "<|" not in suggestion and "<fim" not in suggestion
+    assert item.range.start == position
+    assert item.command.command == "genls.acceptedCompletion"
+
+
+async def test_completion_list_fallback_uses_the_same_engine(client: LanguageClient, workspace):
+    uri = uri_in(workspace, "shapes.py")
+    text = SOURCE + "\n\ndef perimeter(radius: float) -> float:\n    return 2 * math.p"
+    open_document(client, uri, text)
+    position = position_of(text, "return 2 * math.p")
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=position
+        )
+    )
+    assert isinstance(result, types.CompletionList) and result.is_incomplete
+    assert len(result.items) == 1
+    item = result.items[0]
+    # The item replaces the word being typed, so clients' filtering keeps it.
+    assert item.text_edit.new_text.startswith("p")
+    assert item.text_edit.range.start == types.Position(line=position.line, character=position.character - 1)
+    assert item.filter_text.startswith("p")
+
+
+async def test_typing_the_suggestion_is_answered_from_the_cache(client: LanguageClient, workspace):
+    uri = uri_in(workspace, "cache.py")
+    text = "def square(x):\n    return x *"
+    open_document(client, uri, text)
+    first = await inline(client, uri, position_of(text, "return x *"))
+    suggestion = first.items[0].insert_text
+    assert len(suggestion) >= 2
+    typed = text + suggestion[0]
+    change_document(client, uri, 2, typed)
+    second = await inline(client, uri, position_of(typed, "return x *" + suggestion[0]))
+    assert second.items[0].insert_text == suggestion[1:]
+
+
+async def status(client: LanguageClient) -> dict:
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="genls.status")
+    )
+
+
+async def test_cancelled_request_stops_the_model(client: LanguageClient, workspace):
+    """$/cancelRequest answers at once and stops the generation at its next token."""
+    uri = uri_in(workspace, "count.py")
+    # Greedy decoding makes the tiny model write comment lines here until maxTokens.
+    text = "def count():\n" + "".join(f"    print({i})\n" for i in range(1, 13)) + "    "
+    open_document(client, uri, text)
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"genls": {"model": TINY_MODEL, "maxTokens": 300, "maxLines": 300}}
+        )
+    )
+    slow = asyncio.ensure_future(
+        client.protocol.send_request_async(
+            types.TEXT_DOCUMENT_INLINE_COMPLETION,
+            inline_params(uri, position_of(text, text)),
+            msg_id="slow-request",
+        )
+    )
+    await asyncio.sleep(0.5)
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="slow-request"))
+    with pytest.raises(JsonRpcException, match="cancel"):
+        await slow
+
+    # The model is free for the next request, and the cancelled generation stopped early.
+    other = "def double(x):\n    return x *"
+    open_document(client, uri_in(workspace, "other.py"), other)
+    assert (await inline(client, uri_in(workspace, "other.py"), position_of(other, other))).items
+    records = (await status(client))["recentGenerations"]
+    cancelled = [r for r in records if r["cancelled"] and r["path"].endswith("count.py")]
+    assert cancelled and cancelled[-1]["generated_tokens"] < 150
+
+    # Uncancelled, the same request really does run to 300 tokens.
+    await inline(client, uri, position_of(text, text))
+    finished = (await status(client))["recentGenerations"][-1]
+    assert not finished["cancelled"] and finished["generated_tokens"] == 300
+
+
+async def test_newer_request_supersedes_an_older_one(client: LanguageClient, workspace):
+    uri = uri_in(workspace, "race.py")
+    text = "values = [1, 2, 3, "
+    open_document(client, uri, text)
+    older = asyncio.ensure_future(inline(client, uri, position_of(text, text)))
+    await asyncio.sleep(0.05)
+    change_document(client, uri, 2, text + "4, ")
+    newer = await inline(client, uri, position_of(text + "4, ", "4, "))
+    older_result = await older
+    assert newer.items  # the newest request gets the answer
+    assert len(older_result.items) == 0  # the superseded one gets an empty list, not an error
+
+
+async def test_unknown_document_is_a_clear_error(client: LanguageClient, workspace):
+    with pytest.raises(JsonRpcException, match="open it"):
+        await inline(client, uri_in(workspace, "never_opened.py"), types.Position(line=0, character=0))
+    await test_inline_completion_in_a_function_body(client, workspace)  # still serving
+
+
+async def test_positions_past_the_end(client: LanguageClient, workspace):
+    uri = uri_in(workspace, "short.py")
+    text = "x = 1\ny = "
+    open_document(client, uri, text)
+    clamped = await inline(client, uri, types.Position(line=1, character=500))
+    assert clamped is not None  # a character past the line end means the line end
+    with pytest.raises(JsonRpcException, match="past the end"):
+        await inline(client, uri, types.Position(line=40, character=0))
+
+
+async def test_binary_document_gets_no_suggestion(client: LanguageClient, workspace):
+    uri = uri_in(workspace, "blob.py")
+    text = "PNG\x00\x01\x02" * 100 + "\nx = "
+    open_document(client, uri, text)
+    result = await inline(client, uri, position_of(text, "x = "))
+    assert len(result.items) == 0
+
+
+async def test_five_megabyte_single_line(client: LanguageClient, workspace):
+    uri = uri_in(workspace, "minified.js")
+    text = "var a=[" + "1," * 2_500_000
+    open_document(client, uri, text, language="javascript")
+    result = await inline(client, uri, types.Position(line=0, character=len(text)))
+    assert result is not None
+    await test_inline_completion_in_a_function_body(client, workspace)
+
+
+async def test_disabled_language_gets_nothing(client: LanguageClient, workspace):
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"genls": {"disabledLanguages": ["markdown"]}})
+    )
+    uri = uri_in(workspace, "notes.md")
+    open_document(client, uri, "# Notes\n\nThe plan is", language="markdown")
+    result = await inline(client, uri, types.Position(line=2, character=11))
+    assert len(result.items) == 0
+
+
+async def test_bad_settings_are_reported_and_old_ones_kept(client: LanguageClient, workspace):
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"genls": {"maxTokens": "lots"}})
+    )
+    await test_inline_completion_in_a_function_body(client, workspace)
+    assert any("maxTokens" in m.message for m in client.messages)
+
+
+async def test_unloadable_model_is_reported_and_recovery_works(client: LanguageClient, workspace):
+    garbage = workspace / "broken.gguf"
+    garbage.write_bytes(b"this is not a gguf file" * 100)
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"genls": {"model": str(garbage)}})
+    )
+    uri = uri_in(workspace, "a.py")
+    text = "def f():\n    return "
+    open_document(client, uri, text)
+    result = await inline(client, uri, position_of(text, "return "))
+    assert len(result.items) == 0
+    assert any("broken.gguf" in m.message for m in client.messages)
+
+    missing = workspace / "missing.gguf"
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"genls": {"model": str(missing)}})
+    )
+    result = await inline(client, uri, position_of(text, "return "))
+    assert len(result.items) == 0
+    assert any("bundled model" in m.message for m in client.messages)
+
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"genls": {"model": TINY_MODEL}})
+    )
+    await test_inline_completion_in_a_function_body(client, workspace)
