@@ -35,7 +35,9 @@ async def start_session(
 def open_document(client: LanguageClient, uri: str, text: str, language: str = "python") -> None:
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language, version=1, text=text
+            )
         )
     )
 

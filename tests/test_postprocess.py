@@ -11,6 +11,7 @@ from genls.assist.postprocess import (
     limit_scope,
     postprocess,
     trim_trailing_whitespace,
+    without_typed_whitespace,
 )
 
 
@@ -111,3 +112,17 @@ def test_chain_cleans_a_realistic_answer():
 
 def test_chain_drops_whitespace_only_answers():
     assert postprocess("   \n  ", ctx(multiline=True)) == ""
+
+
+@pytest.mark.parametrize(
+    ("raw", "typed", "expected"),
+    [
+        ("    return x", "    ", "return x"),  # the model wrote the held-back indent
+        ("  return x", "    ", "return x"),  # another indent: the user's stays
+        ("return x", "    ", "return x"),
+        ("    return x", "", "    return x"),  # nothing was held back
+        ("    x = 1\n    y = 2", "    ", "x = 1\n    y = 2"),
+    ],
+)
+def test_without_typed_whitespace(raw, typed, expected):
+    assert without_typed_whitespace(raw, typed) == expected

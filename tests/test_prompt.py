@@ -42,9 +42,17 @@ def test_psm_order_with_file_separator():
 def test_plain_psm_when_the_middle_stride_is_zero():
     text = "a = 1\nb = \nc = 3\n"
     offset = text.index("\nc")
-    prompt = build_prompt(text=text, offset=offset, path="m.py", comment="#",
-                          fim=FORMATS["qwen"], count_tokens=words, context_tokens=100,
-                          suffix_tokens=20, middle_stride_lines=0)
+    prompt = build_prompt(
+        text=text,
+        offset=offset,
+        path="m.py",
+        comment="#",
+        fim=FORMATS["qwen"],
+        count_tokens=words,
+        context_tokens=100,
+        suffix_tokens=20,
+        middle_stride_lines=0,
+    )
     assert prompt.text.endswith("<|fim_prefix|>a = 1\nb = <|fim_suffix|>\nc = 3\n<|fim_middle|>")
 
 

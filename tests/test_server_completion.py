@@ -64,7 +64,7 @@ async def test_initialize_advertises_both_completion_kinds(workspace):
 
 async def test_inline_completion_in_a_function_body(client: LanguageClient, workspace):
     uri = uri_in(workspace, "shapes.py")
-    text = SOURCE.replace("    return f\"radius", "    result = circle_area(\n    return f\"radius")
+    text = SOURCE.replace('    return f"radius', '    result = circle_area(\n    return f"radius')
     open_document(client, uri, text)
     position = position_of(text, "    result = circle_area(")
     result = await inline(client, uri, position)
@@ -93,7 +93,9 @@ async def test_completion_list_fallback_uses_the_same_engine(client: LanguageCli
     item = result.items[0]
     # The item replaces the word being typed, so clients' filtering keeps it.
     assert item.text_edit.new_text.startswith("p")
-    assert item.text_edit.range.start == types.Position(line=position.line, character=position.character - 1)
+    assert item.text_edit.range.start == types.Position(
+        line=position.line, character=position.character - 1
+    )
     assert item.filter_text.startswith("p")
 
 
@@ -168,7 +170,9 @@ async def test_newer_request_supersedes_an_older_one(client: LanguageClient, wor
 
 async def test_unknown_document_is_a_clear_error(client: LanguageClient, workspace):
     with pytest.raises(JsonRpcException, match="open it"):
-        await inline(client, uri_in(workspace, "never_opened.py"), types.Position(line=0, character=0))
+        await inline(
+            client, uri_in(workspace, "never_opened.py"), types.Position(line=0, character=0)
+        )
     await test_inline_completion_in_a_function_body(client, workspace)  # still serving
 
 

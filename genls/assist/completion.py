@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Protocol
 
-from genls.assist.postprocess import FilterContext, postprocess
+from genls.assist.postprocess import FilterContext, postprocess, without_typed_whitespace
 from genls.assist.prompt import build_prompt
 from genls.assist.suggestion_cache import SuggestionCache
 from genls.assist.syntax import analyse_cursor
@@ -228,8 +228,11 @@ class CompletionEngine:
         stops = list(fim.stop if fim else ())
         if not syntax.multiline and line_before.strip():
             stops.append("\n")  # one line wanted: no need to generate past it
+        # Hold back trailing spaces (see postprocess.without_typed_whitespace).
+        prompt_text = prompt.text.rstrip(" \t")
+        typed_whitespace = prompt.text[len(prompt_text) :]
         generation = GenerationRequest(
-            prompt=prompt.text,
+            prompt=prompt_text,
             max_tokens=self.settings.max_tokens,
             temperature=self.settings.temperature,
             stop=tuple(stops),
@@ -239,9 +242,12 @@ class CompletionEngine:
             raw += piece
             if raw.count("\n") > self.settings.max_lines:
                 break  # post-processing would cut the rest anyway
+        raw = without_typed_whitespace(raw, typed_whitespace)
         stopped = should_stop()
         self.recent.append(
-            GenerationRecord(request.path, backend.last_stats, time.perf_counter() - started, stopped)
+            GenerationRecord(
+                request.path, backend.last_stats, time.perf_counter() - started, stopped
+            )
         )
         if stopped:
             return None

@@ -34,6 +34,20 @@ class FilterContext:
 Filter = Callable[[str, FilterContext], str]
 
 
+def without_typed_whitespace(raw: str, typed: str) -> str:
+    """Raw output of a prompt whose trailing spaces were held back, minus those spaces.
+
+    Tokenizers fold indentation into the next word's token (" return"), so a prompt ending in
+    spaces leads models astray: genls sends the prompt without them, and removes them here
+    from the start of the answer (all leading spaces, if the model chose another indent).
+    """
+    if not typed:
+        return raw
+    if raw.startswith(typed):
+        return raw[len(typed) :]
+    return raw.lstrip(" \t")
+
+
 def cut_at_special_tokens(text: str, ctx: FilterContext) -> str:
     """End-of-text and FIM markers that leaked into the text end the suggestion."""
     positions = [i for token in ctx.special_tokens if token and (i := text.find(token)) >= 0]

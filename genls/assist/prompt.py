@@ -56,10 +56,7 @@ def build_prompt(
     prefix_budget = max(context_tokens - header_tokens - suffix_used, 16)
     before, middle = _take_prefix(text, offset, count_tokens, prefix_budget, middle_stride_lines)
 
-    if fim:
-        prompt = fim.build(header, before, suffix, middle)
-    else:
-        prompt = header + before + middle
+    prompt = fim.build(header, before, suffix, middle) if fim else header + before + middle
     return Prompt(
         text=prompt, prefix=before + middle, suffix=suffix, middle=middle, snippets=tuple(kept)
     )

@@ -1,0 +1,175 @@
+"""Each backend against a real model: llama.cpp in process, transformers, an HTTP server."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from genls.errors import BackendError
+from genls.llm.backend import GenerationRequest
+from genls.llm.llama_backend import LlamaCppBackend
+from genls.llm.openai_backend import OpenAICompatibleBackend
+from genls.llm.registry import ModelStore
+from tests.conftest import DEFAULT_MODEL, TINY_MODEL
+
+
+def request(prompt: str, max_tokens: int = 16, stop: tuple[str, ...] = ()) -> GenerationRequest:
+    return GenerationRequest(prompt=prompt, max_tokens=max_tokens, temperature=0.0, stop=stop)
+
+
+def never() -> bool:
+    return False
+
+
+@pytest.fixture(scope="module")
+def tiny_path():
+    return ModelStore().path_for(TINY_MODEL)
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_path):
+    backend = LlamaCppBackend(tiny_path, threads=2, n_ctx=512)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="module")
+def qwen():
+    backend = LlamaCppBackend(ModelStore().path_for(DEFAULT_MODEL), threads=2, n_ctx=1024)
+    yield backend
+    backend.close()
+
+
+def test_tiny_model_has_no_fim_tokens_and_generates(tiny):
+    assert tiny.fim is None  # SmolLM2: genls falls back to prefix-only prompts
+    text = "".join(tiny.generate(request("def add(a, b):\n    return"), never))
+    assert text.strip()
+    assert tiny.last_stats.generated_tokens > 0
+
+
+def test_stop_strings_end_generation_and_are_not_emitted(tiny):
+    prompt = "1, 2, 3, 4, 5, 6, 7, 8,"
+    full = "".join(tiny.generate(request(prompt, 24), never))
+    assert " 10" in full  # the model counts on
+    stopped = "".join(tiny.generate(request(prompt, 24, stop=(" 10",)), never))
+    assert " 10" not in stopped and full.startswith(stopped)
+
+
+def test_should_stop_ends_generation_at_the_next_token(tiny):
+    pieces = []
+
+    def stop_after_three() -> bool:
+        return len(pieces) >= 3
+
+    for piece in tiny.generate(request("Once upon a time", 64), stop_after_three):
+        pieces.append(piece)
+    assert len(pieces) == 3
+    assert tiny.last_stats.generated_tokens <= 4
+
+
+def test_qwen_is_detected_as_a_fim_model(qwen):
+    assert qwen.fim is not None and qwen.fim.name == "qwen"
+
+
+def test_appending_to_the_prompt_reuses_the_kv_cache(qwen):
+    prompt = qwen.fim.build("", "def area(r):\n", "\n", "    return 3.14 *")
+    "".join(qwen.generate(request(prompt, 4), never))
+    first_tokens = qwen.last_stats.prompt_tokens
+    "".join(qwen.generate(request(prompt + " r", 4), never))
+    assert qwen.last_stats.reused_tokens >= first_tokens - 2
+
+
+def test_prewarm_fills_the_cache_for_the_next_request(qwen):
+    prompt = qwen.fim.build("", "class Point:\n", "\n", "    def __init__(self, x, y):\n")
+    qwen.prewarm(prompt, never)
+    "".join(qwen.generate(request(prompt, 4), never))
+    stats = qwen.last_stats
+    assert stats.reused_tokens >= stats.prompt_tokens - 1
+
+
+def test_transformers_backend_agrees_with_llama_cpp(tiny, tiny_path):
+    from genls.llm.transformers_backend import TransformersBackend
+
+    backend = TransformersBackend(tiny_path, gguf_file=None, threads=2)
+    prompt = "The capital of France is"
+    ours = "".join(backend.generate(request(prompt, 3), never))
+    reference = "".join(tiny.generate(request(prompt, 3), never))
+    assert ours.split()[:1] == reference.split()[:1]  # same greedy first word
+    assert backend.fim is None
+    assert backend.count_tokens("hello world") == tiny.count_tokens("hello world")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def llama_server(tiny_path):
+    """llama-cpp-python's OpenAI-compatible server on loopback, serving the tiny model."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(tiny_path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "1024",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail("llama_cpp.server exited; is llama-cpp-python[server] installed?")
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("llama_cpp.server did not start listening")
+    yield f"http://127.0.0.1:{port}", str(tiny_path)
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_openai_backend_streams_from_a_real_server(llama_server, tiny):
+    endpoint, model = llama_server
+    backend = OpenAICompatibleBackend(endpoint, model)
+    prompt = "def add(a, b):\n    return"
+    remote = "".join(backend.generate(request(prompt, 8), never))
+    local = "".join(tiny.generate(request(prompt, 8), never))
+    assert remote.strip()
+    assert remote.split()[:1] == local.split()[:1]  # same model, same greedy start
+    assert backend.last_stats.generated_tokens > 0
+    backend.close()
+
+
+def test_openai_backend_stops_reading_when_cancelled(llama_server):
+    endpoint, model = llama_server
+    backend = OpenAICompatibleBackend(endpoint, model)
+    pieces = []
+    for piece in backend.generate(request("Once upon a time", 200), lambda: len(pieces) >= 2):
+        pieces.append(piece)
+    assert len(pieces) == 2
+    backend.close()
+
+
+def test_openai_backend_unreachable_server_is_a_clear_error():
+    backend = OpenAICompatibleBackend(f"http://127.0.0.1:{free_port()}", "any")
+    with pytest.raises(BackendError, match="cannot reach the model server"):
+        "".join(backend.generate(request("x"), never))

@@ -1,0 +1,176 @@
+"""The genls command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from tests.conftest import TINY_MODEL
+
+
+def genls(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "genls", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_complete_prints_json(tmp_path):
+    source = tmp_path / "shapes.py"
+    source.write_text("import math\n\n\ndef circle_area(radius):\n    return math.pi * \n")
+    result = genls("complete", f"{source}:5:22", "--json", "--model", TINY_MODEL)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["text"].strip() and "\n" not in answer["text"]
+    assert answer["line"] == 5 and answer["column"] == 22
+    assert answer["prompt_tokens"] > 0 and answer["model"] == TINY_MODEL
+
+
+def test_complete_plain_output_is_the_suggestion(tmp_path):
+    source = tmp_path / "count.py"
+    source.write_text("numbers = [1, 2, 3, 4, 5, \n")
+    result = genls("complete", f"{source}:1:26", "--model", TINY_MODEL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("content", "location", "message"),
+    [
+        (b"caf\xe9 = 1\n", "{path}:1:1", "not UTF-8"),
+        (b"x = 1\n", "{path}:9:1", "line 9 is past the end"),
+        (b"x = 1\n", "{path}:one:1", "expected FILE:LINE:COL"),
+        (b"x = 1\n", "{path}:0:1", "1-based"),
+        (None, "{path}:1:1", "no such file"),
+    ],
+)
+def test_complete_bad_input_is_one_clear_line(tmp_path, content, location, message):
+    path = tmp_path / "input.py"
+    if content is not None:
+        path.write_bytes(content)
+    result = genls("complete", location.format(path=path), "--model", TINY_MODEL)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_doctor_reports_models_and_threads():
+    result = genls("doctor", "--skip-speed", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    checks = {check["name"]: check for check in report["checks"]}
+    assert report["ok"] is True
+    assert checks["model qwen2.5-coder-0.5b"]["ok"]
+    assert checks["model smollm2-135m"]["ok"]
+    assert "physical" in checks["threads"]["detail"]
+
+
+def test_doctor_measures_speed_in_plain_words():
+    result = genls("doctor", "--model", TINY_MODEL)
+    assert result.returncode == 0, result.stdout + result.stderr
+    speed = next(line for line in result.stdout.splitlines() if "speed:" in line)
+    assert "prefill" in speed and "tokens/s" in speed and "decode" in speed
+
+
+def test_doctor_says_what_is_wrong_with_a_bad_model(tmp_path):
+    result = genls("doctor", "--model", str(tmp_path / "nowhere.gguf"))
+    assert result.returncode == 1
+    assert "neither a bundled model" in result.stdout
+
+
+def test_bad_flag_value_is_a_clear_error():
+    result = genls("serve", "--threads", "0")
+    assert result.returncode == 2
+    assert "threads must be at least 1" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_tcp_binds_to_loopback_by_default():
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "genls", "serve", "--tcp", str(port), "--model", TINY_MODEL],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        addresses: list[str] = []
+        while time.monotonic() < deadline and not addresses:
+            listening = [
+                c
+                for c in psutil.Process(server.pid).net_connections()
+                if c.status == psutil.CONN_LISTEN
+            ]
+            addresses = [c.laddr.ip for c in listening if c.laddr.port == port]
+            time.sleep(0.2)
+        assert addresses == ["127.0.0.1"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert f"tcp 127.0.0.1:{port}" in server.stderr.read()
+
+
+def frame(message: dict) -> bytes:
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def test_client_disconnecting_mid_request_ends_the_server_cleanly(tmp_path):
+    text = "def count():\n" + "".join(f"    print({i})\n" for i in range(1, 13)) + "    "
+    uri = (tmp_path / "count.py").as_uri()
+    messages = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "capabilities": {},
+                "initializationOptions": {"model": TINY_MODEL, "maxTokens": 300, "maxLines": 300},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {
+                "textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}
+            },
+        },
+        {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "textDocument/inlineCompletion",
+            "params": {
+                "textDocument": {"uri": uri},
+                "position": {"line": 13, "character": 4},
+                "context": {"triggerKind": 2},
+            },
+        },
+    ]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "genls", "serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    server.stdin.write(b"".join(frame(m) for m in messages))
+    server.stdin.flush()
+    time.sleep(2)  # the request is being generated now
+    server.stdin.close()  # the editor is gone
+    server.wait(timeout=60)
+    stderr = server.stderr.read()
+    assert server.returncode == 0, stderr.decode()
+    assert b"Traceback" not in stderr
