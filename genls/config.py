@@ -54,6 +54,8 @@ class Settings:
     max_lines: int = 12
     temperature: float = 0.0
     fim_format: str = "auto"
+    # Fill the model's cache on didOpen and after an accepted suggestion.
+    prewarm: bool = True
     # Server-side debounce; clients usually debounce themselves.
     debounce_ms: int = 0
     # languageIds for which completion is off, e.g. ["markdown", "plaintext"].
@@ -96,7 +98,13 @@ def _snake(key: str) -> str:
 
 
 _HINTS = get_type_hints(Settings)
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", list: "a list of strings"}
+_TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    list: "a list of strings",
+}
 
 
 def _coerce(raw: dict[str, Any]) -> dict[str, Any]:

@@ -173,11 +173,14 @@ class CompletionEngine:
         Runs after an accepted suggestion, where the next request is likely; any real request
         stops it.
         """
-        await self.complete(request)
+        if self.settings.prewarm:
+            await self.complete(request)
 
     async def prewarm(self, request: CompletionRequest) -> None:
         """Put this cursor's prompt into the model's cache; any real request interrupts it."""
-        if not self.is_enabled_for(request) or _looks_binary(request.text, request.offset):
+        if not self.settings.prewarm or not self.is_enabled_for(request):
+            return
+        if _looks_binary(request.text, request.offset):
             return
         ticket = self._newest = next(self._tickets)
         await self._run(self._prewarm_blocking, request, ticket, time.perf_counter())
@@ -291,7 +294,7 @@ class CompletionEngine:
         if should_stop():
             return
         backend, _, _, prompt = self._prepare(request)
-        backend.prewarm(prompt.text, should_stop)
+        backend.prewarm(prompt.text.rstrip(" \t"), should_stop)  # as generation sends it
         log.debug("prewarmed %s in %.0f ms", request.path, (time.perf_counter() - started) * 1000)
 
 
