@@ -246,3 +246,22 @@ async def test_unloadable_model_is_reported_and_recovery_works(client: LanguageC
         types.DidChangeConfigurationParams(settings={"genls": {"model": TINY_MODEL}})
     )
     await test_inline_completion_in_a_function_body(client, workspace)
+
+
+async def test_accepting_a_suggestion_prepares_the_next_one(client: LanguageClient, workspace):
+    uri = uri_in(workspace, "greet.py")
+    text = "def greet(name):\n    message = "
+    open_document(client, uri, text)
+    item = (await inline(client, uri, position_of(text, text))).items[0]
+    accepted = text + item.insert_text
+    change_document(client, uri, 2, accepted)  # what the editor does on accept...
+    await client.workspace_execute_command_async(  # ...then it runs the item's command
+        types.ExecuteCommandParams(command=item.command.command, arguments=item.command.arguments)
+    )
+    records = (await status(client))["recentGenerations"]
+    speculative = records[-1]
+    assert speculative["path"].endswith("greet.py") and not speculative["cancelled"]
+
+    await inline(client, uri, position_of(accepted, accepted))
+    # Answered from what the speculation computed: no new model call.
+    assert (await status(client))["recentGenerations"] == records

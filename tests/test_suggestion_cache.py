@@ -29,3 +29,10 @@ def test_capacity_evicts_oldest():
         cache.put("u", f"p{i}", "", f"s{i}")
     assert cache.get("u", "p0", "") is None
     assert cache.get("u", "p2", "") == "s2"
+
+
+def test_an_empty_answer_is_remembered_for_that_exact_point():
+    cache = SuggestionCache()
+    cache.put("u", "x = 1\n", "", "")
+    assert cache.get("u", "x = 1\n", "") == ""
+    assert cache.get("u", "x = 1\ny", "") is None

@@ -157,6 +157,8 @@ class CompletionEngine:
         ticket = self._newest = next(self._tickets)
         prefix, suffix = request.text[: request.offset], request.text[request.offset :]
         cached = self._cache.get(request.uri, prefix, suffix)
+        if cached == "":
+            return None  # asked here before, and the model had nothing
         if cached is not None:
             suggestion = Suggestion(cached, "\n" in cached, True, time.perf_counter() - started)
             self.last_suggestion = suggestion
@@ -280,10 +282,10 @@ class CompletionEngine:
             raw,
             text,
         )
-        if not text:
-            return None
         prefix, suffix = request.text[: request.offset], request.text[request.offset :]
         self._cache.put(request.uri, prefix, suffix, text)
+        if not text:
+            return None
         suggestion = Suggestion(text, "\n" in text, False, seconds, stats)
         self.last_suggestion = suggestion
         return suggestion

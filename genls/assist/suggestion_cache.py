@@ -34,12 +34,19 @@ class SuggestionCache:
             self._entries.popitem(last=False)
 
     def get(self, uri: str, prefix: str, suffix: str) -> str | None:
-        """The rest of a cached suggestion whose start the user has typed since, if any."""
+        """The rest of a cached suggestion whose start the user has typed since, if any.
+
+        An empty string means the model was asked at exactly this point and had nothing.
+        """
         suffix_head = suffix[:_SUFFIX_KEY_CHARS]
         for key in reversed(self._entries):
             if key.uri != uri or key.suffix_head != suffix_head:
                 continue
             suggestion = self._entries[key]
+            if not suggestion:
+                if prefix.endswith(key.prefix_tail):
+                    return ""
+                continue
             # Try each split of the typed text: old prefix tail + typed start of the suggestion.
             for typed in range(len(suggestion)):
                 expected = key.prefix_tail + suggestion[:typed]
