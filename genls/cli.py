@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pygls.exceptions import JsonRpcInvalidParams
+
 from genls import __version__
 from genls.config import Settings, read_workspace_settings
 from genls.errors import GenlsError
@@ -76,12 +78,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _ClientErrorsWithoutTraceback(logging.Filter):
+    """pygls logs every error response with a traceback; for a bad request one line is enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, JsonRpcInvalidParams):
+            record.msg = f"{record.getMessage()}: {error}"
+            record.args = None
+            record.exc_info = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(
         stream=sys.stderr,
         level=level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_ClientErrorsWithoutTraceback())
     if level != "debug":
         logging.getLogger("pygls").setLevel(logging.WARNING)
 

@@ -8,6 +8,7 @@ import sys
 import time
 
 import pytest
+from lsprotocol import types
 
 from genls.errors import BackendError
 from genls.llm.backend import GenerationRequest
@@ -173,3 +174,28 @@ def test_openai_backend_unreachable_server_is_a_clear_error():
     backend = OpenAICompatibleBackend(f"http://127.0.0.1:{free_port()}", "any")
     with pytest.raises(BackendError, match="cannot reach the model server"):
         "".join(backend.generate(request("x"), never))
+
+
+async def test_language_server_on_the_openai_backend(llama_server, workspace):
+    """The whole server, configured for a shared model server, completes over LSP."""
+    from tests.conftest import inline, open_document, position_of, server_config, start_session
+
+    endpoint, model = llama_server
+    client = await server_config().start()
+    try:
+        options = {
+            "genls": {"backend": "openai", "endpoint": endpoint, "model": model, "maxTokens": 12}
+        }
+        await start_session(client, workspace.as_uri(), options)
+        text = "def add(a, b):\n    return"
+        uri = (workspace / "add.py").as_uri()
+        open_document(client, uri, text)
+        result = await inline(client, uri, position_of(text, text))
+        assert result.items and result.items[0].insert_text.strip()
+        status = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="genls.status")
+        )
+        assert "OpenAI-compatible" in status["model"]
+        await client.shutdown_session()
+    finally:
+        await client.stop()
