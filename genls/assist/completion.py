@@ -256,9 +256,6 @@ class CompletionEngine:
         )
         if stopped:
             return None
-        opens_block = bool(language.block_openers) and line_before.rstrip().endswith(
-            language.block_openers
-        )
         text = postprocess(
             raw,
             FilterContext(
@@ -266,7 +263,7 @@ class CompletionEngine:
                 suffix=prompt.suffix or request.text[request.offset : request.offset + 2000],
                 multiline=syntax.multiline,
                 indent=syntax.indent,
-                opens_block=opens_block,
+                opens_block=syntax.opens_block,
                 max_lines=self.settings.max_lines,
                 special_tokens=fim.special_tokens if fim else (),
             ),

@@ -6,7 +6,7 @@ an empty string drops the suggestion. They run in the order of FILTERS.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 OPENERS = {"(": ")", "[": "]", "{": "}"}
@@ -112,23 +112,17 @@ def balance_brackets(text: str, ctx: FilterContext) -> str:
         closed_after += 1
     closable = open_before[closed_after:] if closed_after else open_before
     own: list[str] = []
-    quote: str | None = None
-    for index, ch in enumerate(text):
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "\"'`":
-            quote = ch
-        elif ch in OPENERS:
+    for index, ch in _brackets_outside_quotes(text):
+        if ch in OPENERS:
             own.append(ch)
-        elif ch in CLOSERS:
-            if own:
-                if own[-1] != CLOSERS[ch]:
-                    return text[:index].rstrip()
-                own.pop()
-            elif closable and closable[-1] == CLOSERS[ch]:
-                closable.pop()
-            else:
+        elif own:
+            if own[-1] != CLOSERS[ch]:
                 return text[:index].rstrip()
+            own.pop()
+        elif closable and closable[-1] == CLOSERS[ch]:
+            closable.pop()
+        else:
+            return text[:index].rstrip()
     return text
 
 
@@ -158,18 +152,26 @@ def postprocess(text: str, ctx: FilterContext) -> str:
     return text
 
 
+def _brackets_outside_quotes(code: str) -> Iterator[tuple[int, str]]:
+    """(index, bracket) for each bracket not inside a quote; quotes end at the end of a line."""
+    quote: str | None = None
+    for index, ch in enumerate(code):
+        if ch == "\n":
+            quote = None
+        elif quote:
+            quote = None if ch == quote else quote
+        elif ch in "\"'`":
+            quote = ch
+        elif ch in OPENERS or ch in CLOSERS:
+            yield index, ch
+
+
 def _unclosed_brackets(code: str) -> list[str]:
-    """Openers still open at the end of `code`, outermost first; quotes on a line are skipped."""
+    """Openers still open at the end of `code`, outermost first."""
     stack: list[str] = []
-    for line in code.split("\n"):
-        quote: str | None = None
-        for ch in line:
-            if quote:
-                quote = None if ch == quote else quote
-            elif ch in "\"'`":
-                quote = ch
-            elif ch in OPENERS:
-                stack.append(ch)
-            elif ch in CLOSERS and stack and stack[-1] == CLOSERS[ch]:
-                stack.pop()
+    for _, ch in _brackets_outside_quotes(code):
+        if ch in OPENERS:
+            stack.append(ch)
+        elif stack and stack[-1] == CLOSERS[ch]:
+            stack.pop()
     return stack

@@ -22,7 +22,8 @@ _CLOSERS = set(")]}'\"`;, \t")
 class CursorSyntax:
     multiline: bool
     in_string_or_comment: bool
-    indent: str  # leading whitespace of the cursor's line (or of the block it opens)
+    opens_block: bool  # the text before the cursor ends with a block opener
+    indent: str  # leading whitespace of the cursor's line
 
 
 def analyse_cursor(text: str, offset: int, language: LanguageInfo) -> CursorSyntax:
@@ -41,7 +42,9 @@ def analyse_cursor(text: str, offset: int, language: LanguageInfo) -> CursorSynt
         before.rstrip().endswith(language.block_openers) if language.block_openers else False
     )
     multiline = not in_literal and not mid_line and (fresh_line or opens_block)
-    return CursorSyntax(multiline=multiline, in_string_or_comment=in_literal, indent=indent)
+    return CursorSyntax(
+        multiline=multiline, in_string_or_comment=in_literal, opens_block=opens_block, indent=indent
+    )
 
 
 def _in_string_or_comment(text: str, offset: int, language: LanguageInfo) -> bool:
