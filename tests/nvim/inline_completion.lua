@@ -2,15 +2,17 @@
 --
 -- Usage:
 --   nvim --headless --clean -l tests/nvim/inline_completion.lua \
---     <file> <line> <col> <server python> <output json>
+--     <file> <line> <col> <server python> <output json> [model]
 --
 -- <line> and <col> are 0-based (LSP positions). The script asks for an inline completion and
 -- a completion list at that position, accepts the inline suggestion into the buffer, and
 -- writes what happened to <output json>. It exits non-zero on any timeout or error.
 
 local file, line_arg, col_arg, python, output = arg[1], arg[2], arg[3], arg[4], arg[5]
+-- The tiny bundled model keeps the run fast.
+local model = arg[6] or 'smollm2-135m'
 if not (file and line_arg and col_arg and python and output) then
-  io.stderr:write('usage: inline_completion.lua <file> <line> <col> <python> <output json>\n')
+  io.stderr:write('usage: inline_completion.lua <file> <line> <col> <python> <json> [model]\n')
   os.exit(2)
 end
 local line, col = tonumber(line_arg), tonumber(col_arg)
@@ -98,7 +100,7 @@ protected(function()
     name = 'genls',
     cmd = { python, '-m', 'genls', 'serve' },
     root_dir = vim.fs.dirname(vim.fs.normalize(vim.fn.fnamemodify(file, ':p'))),
-    init_options = { genls = { model = 'smollm2-135m', maxTokens = 16 } },
+    init_options = { genls = { model = model, maxTokens = 16 } },
     -- on_attach runs after didOpen went out, so requests after it see the document.
     on_attach = function() attached = true end,
     on_exit = function(code, signal)
