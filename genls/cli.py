@@ -67,6 +67,18 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--json", action="store_true")
     _settings_flags(doctor)
 
+    index = commands.add_parser("index", help="index a workspace (incremental)")
+    index.add_argument("path", nargs="?", type=Path, default=Path("."))
+    index.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _settings_flags(index)
+
+    search = commands.add_parser("search", help="search the workspace index")
+    search.add_argument("query")
+    search.add_argument("--k", type=int, default=10, help="how many hits")
+    search.add_argument("--path", type=Path, default=Path("."), help="the workspace")
+    search.add_argument("--json", action="store_true")
+    _settings_flags(search)
+
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
     bench.add_argument("suite", choices=("completion",))
     bench.add_argument(
@@ -129,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_doctor(
                 settings_for(Path.cwd(), args), measure_speed=not args.skip_speed, as_json=args.json
             )
+        if args.command == "index":
+            return _index(args)
+        if args.command == "search":
+            return _search(args)
         if args.command == "bench":
             from bench.completion import run_completion_bench
 
@@ -176,7 +192,7 @@ def _serve(args: argparse.Namespace) -> int:
         else:
             server.start_io()
     finally:
-        server.engine.close()
+        server.close()
     return 0
 
 
@@ -237,4 +253,60 @@ def _complete(args: argparse.Namespace) -> int:
         )
     elif suggestion:
         print(suggestion.text)
+    return 0
+
+
+def _open_index(path: Path, args: argparse.Namespace):
+    from genls.index.embeddings import Embedder
+    from genls.index.workspace_index import WorkspaceIndex
+
+    if not path.is_dir():
+        raise GenlsError(f"{path} is not a folder")
+    root = path.resolve()
+    settings = settings_for(root, args)
+    embedder = Embedder(settings.embedding_model, settings.threads)
+    index = WorkspaceIndex(root, root / settings.index_folder, embedder, settings.max_file_bytes)
+    problem = index.load()
+    if problem:
+        print(f"genls: {problem}; rebuilding", file=sys.stderr)
+    return index
+
+
+def _index(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    index = _open_index(args.path, args)
+    with tqdm(unit="file", desc="indexing", file=sys.stderr, disable=args.json) as bar:
+
+        def progress(done: int, total: int, path: str) -> None:
+            bar.total = total
+            bar.n = done
+            bar.set_postfix_str(path[-40:], refresh=False)
+            bar.refresh()
+
+        summary = index.update(progress)
+    assert summary is not None  # nothing stops a CLI run midway
+    if args.json:
+        print(json.dumps(summary.__dict__))
+    else:
+        languages = ", ".join(
+            f"{name} {count}" for name, count in sorted(summary.languages.items())
+        )
+        print(
+            f"{summary.files} files ({summary.changed} indexed, {summary.removed} removed), "
+            f"{summary.chunks} chunks in {summary.seconds:.1f}s; {languages}"
+        )
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    index = _open_index(args.path, args)
+    if not index.ready:
+        raise GenlsError(f"no index in {args.path.resolve()}: run `genls index` first")
+    hits = index.search(args.query, args.k)
+    if args.json:
+        print(json.dumps([hit.__dict__ for hit in hits]))
+    for hit in [] if args.json else hits:
+        name = f"  {hit.symbol}" if hit.symbol else ""
+        print(f"{hit.score:.4f}  {hit.path}:{hit.start_line + 1}-{hit.end_line + 1}{name}")
     return 0

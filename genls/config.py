@@ -61,18 +61,25 @@ class Settings:
     # languageIds for which completion is off, e.g. ["markdown", "plaintext"].
     disabled_languages: list[str] = field(default_factory=list)
     log_level: str = "info"
+    # Workspace index: on/off, its folder (inside the workspace), which files, which embedder.
+    index: bool = True
+    index_folder: str = ".genls"
+    max_file_bytes: int = 1_000_000
+    embedding_model: str = "all-MiniLM-L6-v2"
 
     def __post_init__(self) -> None:
         _check_choice("backend", self.backend, BACKENDS)
         _check_choice("fimFormat", self.fim_format, FIM_FORMATS)
         _check_choice("logLevel", self.log_level, LOG_LEVELS)
-        for name in ("threads", "context_tokens", "max_tokens", "max_lines"):
+        for name in ("threads", "context_tokens", "max_tokens", "max_lines", "max_file_bytes"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting {_camel(name)} must be at least 1")
         if not 0 <= self.suffix_tokens < self.context_tokens:
             raise ConfigError("setting suffixTokens must be between 0 and contextTokens")
         if not 0.0 <= self.temperature <= 2.0:
             raise ConfigError("setting temperature must be between 0 and 2")
+        if Path(self.index_folder).is_absolute() or ".." in Path(self.index_folder).parts:
+            raise ConfigError("setting indexFolder must be a folder inside the workspace")
         if self.backend == "openai" and not self.endpoint:
             raise ConfigError("the openai backend needs an endpoint, e.g. http://127.0.0.1:8080")
 

@@ -56,6 +56,7 @@ class GenerationRecord:
     stats: GenerationStats
     seconds: float
     cancelled: bool
+    snippet_paths: tuple[str, ...] = ()  # the cross-file context the prompt carried
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,11 @@ class CompletionEngine:
         stopped = should_stop()
         self.recent.append(
             GenerationRecord(
-                request.path, backend.last_stats, time.perf_counter() - started, stopped
+                request.path,
+                backend.last_stats,
+                time.perf_counter() - started,
+                stopped,
+                tuple(snippet.path for snippet in prompt.snippets),
             )
         )
         if stopped:

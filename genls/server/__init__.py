@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from genls.server import completion_features, lifecycle_features, status_features
+from genls.server import (
+    completion_features,
+    index_features,
+    lifecycle_features,
+    status_features,
+)
 from genls.server.app import GenlsServer
 
 
@@ -13,4 +18,5 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     lifecycle_features.register(server)
     completion_features.register(server)
     status_features.register(server)
+    index_features.register(server)
     return server

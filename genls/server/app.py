@@ -6,22 +6,29 @@ calls on the services held here (settings, the completion engine) and back.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from genls import __version__
 from genls.assist.completion import CompletionEngine
+from genls.assist.cross_file import IndexContextProvider
 from genls.config import Settings, read_workspace_settings, unwrap_client_settings
 from genls.errors import ConfigError, GenlsError
+from genls.index.embeddings import Embedder
+from genls.index.workspace_index import WorkspaceIndex
 from genls.llm.backend import Backend
 from genls.llm.factory import create_backend
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class GenlsServer(LanguageServer):
@@ -36,7 +43,36 @@ class GenlsServer(LanguageServer):
         self.workspace_overrides: dict[str, Any] = {}
         self.settings = Settings().merged(self.cli_overrides)
         self.engine = CompletionEngine(self.settings, backend_factory)
+        self.index: WorkspaceIndex | None = None
+        self.indexing: asyncio.Future | None = None
+        self.closing = threading.Event()  # stops a running index update between files
+        # Indexing (parsing, embedding, disk) has its own thread: completions never wait on it.
+        self._index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-index")
         self._shown_errors: set[str] = set()
+
+    # -- workspace index --------------------------------------------------------------------
+
+    def open_index(self, root: Path | None) -> None:
+        """Create the workspace index (not yet loaded) and feed completions from it."""
+        if root is None or not self.settings.index:
+            return
+        try:
+            embedder = Embedder(self.settings.embedding_model, self.settings.threads)
+        except GenlsError as exc:
+            self.show_error(exc)
+            return
+        folder = root / self.settings.index_folder
+        self.index = WorkspaceIndex(root, folder, embedder, self.settings.max_file_bytes)
+        self.engine.context = IndexContextProvider(self.index)
+
+    async def run_in_index_thread(self, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._index_executor, function, *args)
+
+    def close(self) -> None:
+        self.closing.set()
+        self.engine.close()
+        self._index_executor.shutdown(wait=True, cancel_futures=True)
 
     # -- settings ---------------------------------------------------------------------------
 

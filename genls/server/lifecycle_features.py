@@ -12,6 +12,7 @@ from pygls.uris import to_fs_path
 from genls.errors import GenlsError
 from genls.server.app import GenlsServer
 from genls.server.convert import completion_request
+from genls.server.index_features import index_workspace
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,12 @@ def register(server: GenlsServer) -> None:
         root = to_fs_path(root_uri) if root_uri else None
         ls.load_workspace_settings(Path(root) if root else None)
         ls.apply_client_settings(params.initialization_options or {})
+        ls.open_index(Path(root) if root else None)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: GenlsServer, params: types.InitializedParams) -> None:
+        # Index in the background; completions work meanwhile, without cross-file context.
+        ls.indexing = asyncio.ensure_future(index_workspace(ls))
         # Load the model now, so the first keystroke does not pay for it.
         try:
             backend = await ls.engine.load()
@@ -55,7 +59,7 @@ def register(server: GenlsServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: GenlsServer, *args) -> None:
-        await asyncio.get_running_loop().run_in_executor(None, ls.engine.close)
+        await asyncio.get_running_loop().run_in_executor(None, ls.close)
 
 
 def _end_of(text: str) -> types.Position:

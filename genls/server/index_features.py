@@ -1,0 +1,157 @@
+"""The workspace index in the editor: background indexing with $/progress, workspace/symbol,
+`genls.search`, `genls.index`, and re-indexing on save."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+
+from genls.errors import GenlsError
+from genls.index.workspace_index import WorkspaceIndex
+from genls.server.app import GenlsServer
+
+log = logging.getLogger(__name__)
+
+SEARCH_COMMAND = "genls.search"
+INDEX_COMMAND = "genls.index"
+_SYMBOL_KINDS = {
+    "function": types.SymbolKind.Function,
+    "method": types.SymbolKind.Method,
+    "class": types.SymbolKind.Class,
+    "type": types.SymbolKind.Struct,
+    "constant": types.SymbolKind.Constant,
+}
+
+
+async def index_workspace(ls: GenlsServer) -> dict[str, Any] | None:
+    """Load the stored index, then bring it up to date, reporting $/progress."""
+    index = ls.index
+    if index is None:
+        return None
+    loop = asyncio.get_running_loop()
+    token = str(uuid.uuid4())
+    progress = ls.work_done_progress
+    try:
+        await progress.create_async(token)
+        progress.begin(
+            token,
+            types.WorkDoneProgressBegin(title="genls: indexing", percentage=0, cancellable=False),
+        )
+    except Exception:  # a client without progress support still gets its index
+        token = None
+    last_percent = -1
+
+    def report(done: int, total: int, path: str) -> None:
+        nonlocal last_percent
+        percent = 100 * done // max(total, 1)
+        if token and percent != last_percent:
+            last_percent = percent
+            message = f"{done}/{total} files"
+            loop.call_soon_threadsafe(
+                progress.report,
+                token,
+                types.WorkDoneProgressReport(message=message, percentage=percent),
+            )
+
+    try:
+        await ls.run_in_index_thread(index.load)
+        summary = await ls.run_in_index_thread(index.update, report, ls.closing.is_set)
+    except GenlsError as exc:
+        ls.show_error(exc)
+        return None
+    finally:
+        if token:
+            progress.end(token, types.WorkDoneProgressEnd(message="index ready"))
+    if summary is None:
+        return None
+    log.info(
+        "indexed %d files (%d changed, %d removed), %d chunks in %.1fs",
+        summary.files,
+        summary.changed,
+        summary.removed,
+        summary.chunks,
+        summary.seconds,
+    )
+    return summary.__dict__
+
+
+def register(server: GenlsServer) -> None:
+    @server.feature(types.WORKSPACE_SYMBOL)
+    async def workspace_symbol(
+        ls: GenlsServer, params: types.WorkspaceSymbolParams
+    ) -> list[types.WorkspaceSymbol]:
+        index = ls.index
+        if index is None:
+            return []
+        found = await ls.run_in_index_thread(index.find_symbols, params.query)
+        return [
+            types.WorkspaceSymbol(
+                name=definition.name,
+                kind=_SYMBOL_KINDS.get(definition.kind, types.SymbolKind.Variable),
+                container_name=definition.parent,
+                location=types.Location(
+                    uri=(index.root / path).as_uri(),
+                    range=types.Range(
+                        start=types.Position(line=definition.start_line, character=0),
+                        end=types.Position(line=definition.end_line, character=0),
+                    ),
+                ),
+            )
+            for path, definition in found
+        ]
+
+    @server.command(SEARCH_COMMAND)
+    async def search(ls: GenlsServer, *args: Any) -> list[dict[str, Any]]:
+        """Arguments: the query, then optionally how many hits (default 10)."""
+        index = ls.index
+        if index is None or not args or not isinstance(args[0], str):
+            return []
+        k = args[1] if len(args) > 1 and isinstance(args[1], int) else 10
+        hits = await ls.run_in_index_thread(index.search, args[0], k)
+        return [
+            {
+                "uri": (index.root / hit.path).as_uri(),
+                "path": hit.path,
+                "range": {
+                    "start": {"line": hit.start_line, "character": 0},
+                    "end": {"line": hit.end_line + 1, "character": 0},
+                },
+                "symbol": hit.symbol,
+                "score": round(hit.score, 5),
+                "text": hit.text,
+            }
+            for hit in hits
+        ]
+
+    @server.command(INDEX_COMMAND)
+    async def reindex(ls: GenlsServer, *args: Any) -> dict[str, Any] | None:
+        return await index_workspace(ls)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    async def did_save(ls: GenlsServer, params: types.DidSaveTextDocumentParams) -> None:
+        index = ls.index
+        path = to_fs_path(params.text_document.uri)
+        if (
+            index is None
+            or path is None
+            or params.text_document.uri not in (ls.workspace.text_documents)
+        ):
+            return
+        text = ls.workspace.get_text_document(params.text_document.uri).source
+        try:
+            await ls.run_in_index_thread(_update_saved, index, path, text)
+        except GenlsError as exc:
+            ls.show_error(exc)
+
+
+def _update_saved(index: WorkspaceIndex, path: str, text: str) -> None:
+    try:
+        index.update_file(Path(path), text)
+    except ValueError:
+        log.debug("%s is outside the workspace; not indexed", path)

@@ -1,0 +1,220 @@
+"""The workspace index on real git repositories, with real grammars and the real embedder."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from genls.assist.completion import CompletionEngine, CompletionRequest
+from genls.assist.cross_file import IndexContextProvider
+from genls.config import Settings
+from genls.index import store
+from genls.index.embeddings import Embedder
+from genls.index.files import workspace_files
+from genls.index.workspace_index import WorkspaceIndex
+from genls.llm.factory import create_backend
+from tests.conftest import TINY_MODEL
+
+GEOMETRY = '''"""Plane geometry."""
+
+import math
+
+UNIT = 1.0
+
+
+class Point:
+    """A point in the plane."""
+
+    def __init__(self, x: float, y: float) -> None:
+        self.x = x
+        self.y = y
+
+    def distance_to(self, other: "Point") -> float:
+        """Euclidean distance between two points."""
+        return math.hypot(self.x - other.x, self.y - other.y)
+
+
+def circle_area(radius: float) -> float:
+    """Area of a circle of the given radius."""
+    return math.pi * radius**2
+'''
+
+SHOP = """// A tiny shop.
+import { formatPrice } from "./format.js";
+
+export function basketTotal(items) {
+  return items.reduce((sum, item) => sum + item.price * item.quantity, 0);
+}
+
+export function receipt(items) {
+  return formatPrice(basketTotal(items));
+}
+"""
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return Embedder()
+
+
+@pytest.fixture
+def repo(tmp_path):
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "web").mkdir()
+    (root / "build").mkdir()
+    (root / "pkg" / "geometry.py").write_text(GEOMETRY)
+    (root / "web" / "shop.js").write_text(SHOP)
+    (root / "NOTES.txt").write_text("Remember to measure the basket total before release.\n")
+    (root / "build" / "generated.py").write_text("x = 1\n")
+    (root / ".gitignore").write_text("build/\n*.log\n")
+    (root / "debug.log").write_text("noise\n")
+    (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    (root / "huge.py").write_text("x = 1\n" * 400_000)
+    outside = tmp_path / "secret.py"
+    outside.write_text("password = 'hunter2'\n")
+    (root / "escape.py").symlink_to(outside)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    return root
+
+
+def new_index(root: Path, embedder: Embedder) -> WorkspaceIndex:
+    return WorkspaceIndex(root, root / ".genls", embedder, max_file_bytes=1_000_000)
+
+
+def test_files_follow_gitignore_and_skip_what_is_not_code(repo):
+    expected = [".gitignore", "NOTES.txt", "pkg/geometry.py", "web/shop.js"]
+    assert [p.as_posix() for p in workspace_files(repo, 1_000_000)] == expected
+    subprocess.run(["rm", "-rf", str(repo / ".git")], check=True)  # the walk, outside git
+    assert [p.as_posix() for p in workspace_files(repo, 1_000_000)] == expected
+
+
+def test_index_then_search(repo, embedder):
+    index = new_index(repo, embedder)
+    summary = index.update()
+    assert summary.files == 4 and summary.changed == 4
+    assert summary.languages["python"] == 1 and summary.languages["javascript"] == 1
+    hits = index.search("how far apart are two points", k=3)
+    assert (hits[0].path, hits[0].symbol) == ("pkg/geometry.py", "Point.distance_to")
+    hits = index.search("basketTotal", k=3)
+    assert hits[0].path == "web/shop.js"
+    assert len({(h.path, h.start_line) for h in hits}) == len(hits)
+
+
+def test_hits_are_capped_per_file(repo, embedder):
+    index = new_index(repo, embedder)
+    index.update()
+    hits = index.search("geometry point circle distance area", k=10, per_file=1)
+    assert len([h for h in hits if h.path == "pkg/geometry.py"]) == 1
+
+
+def test_symbols_are_found_fuzzily(repo, embedder):
+    index = new_index(repo, embedder)
+    index.update()
+    names = [d.name for _, d in index.find_symbols("dist")]
+    assert names[0] == "distance_to"
+    kinds = {d.name: d.kind for _, d in index.find_symbols("")}
+    assert kinds["Point"] == "class" and kinds["basketTotal"] == "function"
+
+
+def test_incremental_updates_edit_delete_rename(repo, embedder):
+    index = new_index(repo, embedder)
+    index.update()
+    assert index.update().changed == 0  # nothing changed: nothing re-embedded
+
+    (repo / "web" / "shop.js").write_text(SHOP.replace("basketTotal", "cartTotal"))
+    summary = index.update()
+    assert (summary.changed, summary.removed) == (1, 0)
+    assert index.find_symbols("cartTotal") and not index.find_symbols("basketTotal")
+
+    (repo / "pkg" / "geometry.py").rename(repo / "pkg" / "shapes.py")
+    summary = index.update()
+    assert (summary.changed, summary.removed) == (1, 1)
+    assert {h.path for h in index.search("circle area", k=10)} & {"pkg/geometry.py"} == set()
+
+    (repo / "pkg" / "shapes.py").unlink()
+    assert index.update().removed == 1
+    assert index.find_symbols("circle_area") == []
+
+
+def test_a_saved_file_is_reindexed(repo, embedder):
+    index = new_index(repo, embedder)
+    index.update()
+    index.update_file(
+        repo / "pkg" / "geometry.py",
+        GEOMETRY + "\n\ndef triangle_area(b, h):\n    return b * h / 2\n",
+    )
+    assert [d.name for _, d in index.find_symbols("triangle_area")] == ["triangle_area"]
+
+
+def test_index_survives_a_restart_and_detects_damage(repo, embedder):
+    first = new_index(repo, embedder)
+    first.update()
+    second = new_index(repo, embedder)
+    assert second.load() is None and second.ready
+    assert second.update().changed == 0  # loaded from disk, nothing to redo
+
+    generation = (repo / ".genls" / "CURRENT").read_text().strip()
+    (repo / ".genls" / generation / "meta.sqlite").write_bytes(b"not a database")
+    third = new_index(repo, embedder)
+    problem = third.load()
+    assert problem and "unreadable" in problem
+    assert third.update().changed == 4  # rebuilt
+
+
+def test_killed_while_indexing_leaves_a_loadable_index(repo, embedder):
+    for i in range(60):
+        (repo / "pkg" / f"module_{i}.py").write_text(
+            f'def function_{i}(value):\n    """Step {i}."""\n    return value + {i}\n'
+        )
+    first = new_index(repo, embedder)
+    first.update()  # a complete old state
+    for i in range(60):
+        (repo / "pkg" / f"module_{i}.py").write_text(f"def renamed_{i}(v):\n    return v * {i}\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genls", "index", str(repo), "--json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(12)  # import, load, and part of the re-embedding
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    files, problem = store.load(repo / ".genls", str(embedder.path))
+    assert problem is None
+    names = {d.name for f in files.values() for d in f.definitions}
+    old = {f"function_{i}" for i in range(60)}
+    new = {f"renamed_{i}" for i in range(60)}
+    assert old <= names or new <= names  # one whole state, old or new
+    assert not (old & names and new & names)
+
+
+def test_a_symbol_from_another_file_reaches_the_completion_prompt(repo, embedder):
+    index = new_index(repo, embedder)
+    index.update()
+    app = repo / "pkg" / "report.py"
+    text = "from pkg.geometry import circle_area\n\n\ndef report(r):\n    area = circle_area("
+    app.write_text(text)
+    engine = CompletionEngine(
+        Settings(model=TINY_MODEL, max_tokens=8), create_backend, IndexContextProvider(index)
+    )
+    request = CompletionRequest(app.as_uri(), str(app), text, len(text), "python")
+    try:
+        asyncio.run(engine.complete(request))
+    finally:
+        engine.close()
+    record = engine.recent[-1]
+    assert "pkg/geometry.py" in record.snippet_paths
+    snippets = IndexContextProvider(index).snippets(request)
+    assert any("def circle_area(radius: float) -> float:" in s.text for s in snippets)

@@ -1,0 +1,82 @@
+"""The index over LSP: background indexing with progress, workspace/symbol, genls.search."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.conftest import TINY_MODEL, server_config, start_session
+from tests.test_index import GEOMETRY, SHOP
+
+
+async def wait_for_index(client: LanguageClient) -> dict:
+    for _ in range(600):
+        status = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="genls.status")
+        )
+        if status["index"]["ready"] and not status["index"]["indexing"]:
+            return status
+        await asyncio.sleep(0.2)
+    raise AssertionError("the index never became ready")
+
+
+@pytest_lsp.fixture(config=server_config())
+async def client(lsp_client: LanguageClient, workspace):
+    (workspace / "pkg").mkdir()
+    (workspace / "pkg" / "geometry.py").write_text(GEOMETRY)
+    (workspace / "shop.js").write_text(SHOP)
+    subprocess.run(["git", "init", "-q"], cwd=workspace, check=True)
+    await start_session(lsp_client, workspace.as_uri(), {"model": TINY_MODEL, "maxTokens": 8})
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_indexing_reports_progress_and_answers_queries(client: LanguageClient, workspace):
+    await wait_for_index(client)
+    reports = [r for reports in client.progress_reports.values() for r in reports]
+    assert any(isinstance(r, types.WorkDoneProgressBegin) for r in reports)
+    assert any(isinstance(r, types.WorkDoneProgressEnd) for r in reports)
+    assert (workspace / ".genls" / "CURRENT").is_file()
+
+    symbols = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="dist"))
+    assert symbols[0].name == "distance_to"
+    assert symbols[0].kind == types.SymbolKind.Method and symbols[0].container_name == "Point"
+    assert symbols[0].location.uri == (workspace / "pkg" / "geometry.py").as_uri()
+
+    hits = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="genls.search", arguments=["euclidean distance of points", 3]
+        )
+    )
+    assert hits[0]["path"] == "pkg/geometry.py" and hits[0]["symbol"] == "Point.distance_to"
+    assert hits[0]["range"]["start"]["line"] == GEOMETRY.split("\n").index(
+        '    def distance_to(self, other: "Point") -> float:'
+    )
+
+
+async def test_saving_a_file_updates_the_index(client: LanguageClient, workspace):
+    await wait_for_index(client)
+    path = workspace / "pkg" / "geometry.py"
+    text = GEOMETRY + "\n\ndef square_area(side: float) -> float:\n    return side * side\n"
+    path.write_text(text)
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text=text
+            )
+        )
+    )
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    for _ in range(100):
+        symbols = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="square"))
+        if symbols:
+            break
+        await asyncio.sleep(0.2)
+    assert [s.name for s in symbols] == ["square_area"]
