@@ -9,9 +9,10 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pygls.exceptions import JsonRpcInvalidParams
 
@@ -190,10 +191,27 @@ def _serve(args: argparse.Namespace) -> int:
         if args.tcp:
             server.start_tcp(host, port)
         else:
-            server.start_io()
+            stdin, stdout = _private_stdio()
+            server.start_io(stdin, stdout)
     finally:
         server.close()
     return 0
+
+
+def _private_stdio() -> tuple[BinaryIO, BinaryIO]:
+    """Move the LSP stream to file descriptors of its own.
+
+    Native libraries write to fd 1 and 2 directly, and llama-cpp-python even points them at
+    /dev/null for a while (suppress_stdout_stderr) from the model thread: a response written then
+    would vanish. Afterwards fd 1 is stderr and fd 0 is /dev/null, for them and for children.
+    """
+    stdin = os.fdopen(os.dup(0), "rb")
+    stdout = os.fdopen(os.dup(1), "wb")
+    with open(os.devnull, "rb") as devnull:
+        os.dup2(devnull.fileno(), 0)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return stdin, stdout
 
 
 def _parse_location(location: str) -> tuple[Path, int, int]:

@@ -37,8 +37,11 @@ def describe(radius: float) -> str:
 
 @pytest_lsp.fixture(config=server_config())
 async def client(lsp_client: LanguageClient, workspace):
+    # Without the index: these tests time the model alone (tests/test_server_index.py has it).
     await start_session(
-        lsp_client, workspace.as_uri(), {"genls": {"model": TINY_MODEL, "maxTokens": 24}}
+        lsp_client,
+        workspace.as_uri(),
+        {"genls": {"model": TINY_MODEL, "maxTokens": 24, "index": False}},
     )
     yield
     await lsp_client.shutdown_session()

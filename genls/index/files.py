@@ -62,6 +62,7 @@ def _git_files(root: Path) -> list[Path] | None:
         listed = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=root,
+            stdin=subprocess.DEVNULL,  # stdin is the LSP stream
             capture_output=True,
             check=True,
             timeout=60,

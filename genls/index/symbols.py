@@ -1,43 +1,29 @@
-"""Definitions, imports and call sites of one file, from its tree-sitter syntax tree."""
+"""Definitions, imports and call sites of one file, from tree-sitter queries.
+
+What to find is per language data (grammars/<lang>/{symbols,imports,calls}.scm); this module
+only turns the captures into records and adds what queries cannot express well: docstrings
+and doc comments, signatures, and the function each call sits in.
+"""
 
 from __future__ import annotations
 
+import inspect
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from genls.index.languages import LanguageInfo
 
-# Node types that define something, by kind; the defined name is the node's `name` field.
-_DEFINITION_KINDS = {
-    "function_definition": "function",  # python
-    "function_declaration": "function",  # js, ts, go
-    "generator_function_declaration": "function",
-    "function_item": "function",  # rust
-    "method_definition": "method",  # js, ts
-    "method_declaration": "method",  # go, java
-    "class_definition": "class",  # python
-    "class_declaration": "class",  # js, ts, java
-    "abstract_class_declaration": "class",
-    "interface_declaration": "type",
-    "type_alias_declaration": "type",
-    "enum_declaration": "type",
-    "type_spec": "type",  # go
-    "struct_item": "type",  # rust
-    "enum_item": "type",
-    "trait_item": "type",
-    "const_item": "constant",
-}
-_CLASS_LIKE = {"class", "type"}
-_CALLS = {"call", "call_expression", "method_invocation"}
-_IMPORTS = {
-    "import_statement",
-    "import_from_statement",
-    "import_declaration",
-    "import_spec",
-    "use_declaration",
-}
+KINDS = ("method", "function", "class", "type", "constant")  # by precedence, see _definitions
 _SIGNATURE_CHARS = 200
+_BODY_SEARCH_DEPTH = 4  # wrappers (export, decorators, declarations) sit above the body
+# Node types (by substring) that may sit between a doc comment and its definition.
+_ANNOTATIONS = ("attribute", "annotation", "decorator")
+_STRING_QUOTES = re.compile(r"^[rRuUbBfF]*(\"\"\"|'''|\"|')(.*)\1$", re.DOTALL)
+_QUOTES = "\"'`<>"
 
 
 @dataclass(frozen=True)
@@ -48,23 +34,23 @@ class Definition:
     end_line: int  # 0-based, inclusive
     start_byte: int
     end_byte: int
-    parent: str | None  # the enclosing class or type, for methods
-    signature: str
-    doc: str | None
+    parent: str | None  # the enclosing class, impl or type, for methods
+    signature: str  # the head up to the body, whitespace collapsed
+    doc: str | None  # docstring or doc comment, without comment markers or quotes
 
 
 @dataclass(frozen=True)
 class Call:
-    name: str
-    line: int
-    caller: str | None
+    name: str  # the callee's simple name: c for a.b.c()
+    line: int  # 0-based
+    caller: str | None  # the innermost enclosing function or method
 
 
 @dataclass(frozen=True)
 class FileSymbols:
-    definitions: tuple[Definition, ...]
-    imports: tuple[str, ...]
-    calls: tuple[Call, ...]
+    definitions: tuple[Definition, ...]  # in source order
+    imports: tuple[str, ...]  # module names or paths, in order, without duplicates
+    calls: tuple[Call, ...]  # in source order
 
 
 def extract_symbols(text: str, language: LanguageInfo) -> FileSymbols:
@@ -72,63 +58,115 @@ def extract_symbols(text: str, language: LanguageInfo) -> FileSymbols:
     if parser is None:
         return FileSymbols((), (), ())
     data = text.encode("utf-8", "surrogatepass")
-    tree = parser.parse(data)
-    definitions: list[Definition] = []
-    imports: list[str] = []
-    calls: list[Call] = []
-    _walk(tree.root_node, data, None, None, definitions, imports, calls)
-    return FileSymbols(tuple(definitions), tuple(dict.fromkeys(imports)), tuple(calls))
+    root = parser.parse(data).root_node
+    definitions = _definitions(language, root, data)
+    return FileSymbols(
+        definitions=definitions,
+        imports=_imports(language.query("imports"), root, data),
+        calls=_calls(language.query("calls"), root, data, definitions),
+    )
 
 
-def _walk(
-    node: Node,
-    data: bytes,
-    parent: str | None,
-    caller: str | None,
-    definitions: list[Definition],
-    imports: list[str],
-    calls: list[Call],
-) -> None:
-    kind = _DEFINITION_KINDS.get(node.type)
-    name_node = node.child_by_field_name("name") if kind else None
-    if kind and name_node is not None:
-        name = _text(name_node, data)
-        if kind == "function" and parent is not None:
-            kind = "method"
-        definitions.append(
-            Definition(
-                name=name,
-                kind=kind,
-                start_line=node.start_point[0],
-                end_line=node.end_point[0],
-                start_byte=node.start_byte,
-                end_byte=node.end_byte,
-                parent=parent if kind == "method" else None,
-                signature=_signature(node, data),
-                doc=_doc(node, data),
-            )
+class _Match(NamedTuple):
+    """One symbols.scm match: a candidate definition."""
+
+    kind: str
+    node: Node
+    name: Node
+    parent: Node | None
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        """Lower wins: the most specific kind, then the largest node."""
+        return KINDS.index(self.kind), self.node.start_byte - self.node.end_byte
+
+
+def _definitions(language: LanguageInfo, root: Node, data: bytes) -> tuple[Definition, ...]:
+    query = language.query("symbols")
+    if query is None:
+        return ()
+    # One definition per @name node. Several patterns may claim it (a method also matches
+    # the plain function pattern; a decorated or exported definition also matches bare).
+    best: dict[int, _Match] = {}
+    for captures in _matches(query, root):
+        kinds = [name for name in captures if name.startswith("definition.")]
+        if not kinds or "name" not in captures:
+            continue
+        match = _Match(
+            kinds[0].removeprefix("definition."),
+            captures[kinds[0]],
+            captures["name"],
+            captures.get("parent"),
         )
-        if kind in _CLASS_LIKE:
-            parent = name
-        else:
-            caller = name
-    elif node.type == "impl_item":  # rust: methods belong to the implemented type
-        type_node = node.child_by_field_name("type")
-        parent = _text(type_node, data) if type_node is not None else parent
-    elif node.type in _IMPORTS:
-        imports.append(" ".join(_text(node, data).split()))
-    elif node.type in _CALLS:
-        callee = node.child_by_field_name("function") or node.child_by_field_name("name")
-        if callee is not None:
-            last = (
-                callee.child_by_field_name("attribute")
-                or callee.child_by_field_name("property")
-                or callee.child_by_field_name("field")
-                or callee
-            )
-            calls.append(Call(_text(last, data), node.start_point[0], caller))
-    for child in node.children:
-        _walk(child, data, parent, caller, definitions, imports, calls)
+        current = best.get(match.name.start_byte)
+        if current is None or match.rank < current.rank:
+            best[match.name.start_byte] = match
+    ordered = sorted(best.values(), key=lambda m: (m.node.start_byte, m.name.start_byte))
+    definitions = (_definition(language, match, data) for match in ordered)
+    # The same name on the same node twice is one definition (C's `typedef struct a {} a;`).
+    unique = {(d.name, d.kind, d.start_byte, d.end_byte): d for d in definitions}
+    return tuple(unique.values())
+
+
+def _definition(language: LanguageInfo, match: _Match, data: bytes) -> Definition:
+    node = match.node
+    method = match.kind == "method" and match.parent is not None
+    docstring = _docstring(node, data) if language.docstrings else None
+    return Definition(
+        name=_text(match.name, data),
+        kind=match.kind,
+        start_line=node.start_point[0],
+        end_line=_last_row(node),
+        start_byte=node.start_byte,
+        end_byte=node.end_byte,
+        parent=_text(match.parent, data) if method else None,
+        signature=_signature(node, data),
+        doc=docstring or _doc_comment(node, data, language.line_comment),
+    )
+
+
+def _imports(query: Query | None, root: Node, data: bytes) -> tuple[str, ...]:
+    if query is None:
+        return ()
+    found = (captures["import"] for captures in _matches(query, root) if "import" in captures)
+    nodes = sorted(found, key=lambda node: node.start_byte)
+    paths = (" ".join(_text(node, data).strip(_QUOTES).split()) for node in nodes)
+    return tuple(dict.fromkeys(path for path in paths if path))
+
+
+def _calls(
+    query: Query | None, root: Node, data: bytes, definitions: tuple[Definition, ...]
+) -> tuple[Call, ...]:
+    if query is None:
+        return ()
+    # By call node, so a call matched by two patterns counts once.
+    sites: dict[tuple[int, int], tuple[Node, Node]] = {}
+    for captures in _matches(query, root):
+        if "call" in captures and "name" in captures:
+            call = captures["call"]
+            sites.setdefault((call.start_byte, call.end_byte), (call, captures["name"]))
+    functions = [d for d in definitions if d.kind in ("function", "method")]
+    starts = [d.start_byte for d in functions]  # sorted: definitions are in source order
+    return tuple(
+        Call(_text(name, data), call.start_point[0], _caller(functions, starts, call))
+        for call, name in sorted(sites.values(), key=lambda site: site[1].start_byte)
+    )
+
+
+def _caller(functions: list[Definition], starts: list[int], call: Node) -> str | None:
+    """The innermost function containing the call: the latest-starting one that encloses it."""
+    for index in range(bisect_right(starts, call.start_byte) - 1, -1, -1):
+        if call.end_byte <= functions[index].end_byte:
+            return functions[index].name
+    return None
+
+
+def _matches(query: Query, root: Node) -> list[dict[str, Node]]:
+    """Each match's captures, one node per capture name (queries capture single nodes)."""
+    return [
+        {name: nodes[0] for name, nodes in captures.items()}
+        for _, captures in QueryCursor(query).matches(root)
+    ]
 
 
 def _text(node: Node, data: bytes) -> str:
@@ -136,36 +174,98 @@ def _text(node: Node, data: bytes) -> str:
 
 
 def _signature(node: Node, data: bytes) -> str:
-    body = node.child_by_field_name("body")
-    end = body.start_byte if body is not None else node.end_byte
-    head = data[node.start_byte : end].decode("utf-8", "replace").strip()
-    return " ".join(head.split()) if "\n" in head else head[:_SIGNATURE_CHARS]
+    """The head of the definition: up to its body, else its first line."""
+    start = _after_annotations(node)
+    body = _body(node)
+    if body is not None:
+        head = data[start : _head_end(body)].decode("utf-8", "replace")
+    else:
+        head = data[start : node.end_byte].decode("utf-8", "replace").split("\n", 1)[0]
+        head = head.rstrip().removesuffix("{")
+    return " ".join(head.split())[:_SIGNATURE_CHARS]
 
 
-def _doc(node: Node, data: bytes) -> str | None:
-    body = node.child_by_field_name("body")
-    if body is not None and body.named_child_count and node.type.endswith("_definition"):
-        first = body.named_children[0]  # python: a string as the first statement
-        if (
-            first.type == "expression_statement"
-            and first.named_children
-            and (first.named_children[0].type == "string")
-        ):
-            return _text(first.named_children[0], data).strip("\"' \n\r\t").strip() or None
-    comments = []
-    sibling = node.prev_named_sibling
-    while (
-        sibling is not None
-        and "comment" in sibling.type
-        and (sibling.end_point[0] >= node.start_point[0] - 1 - len(comments))
-    ):
-        comments.append(_text(sibling, data))
-        sibling = sibling.prev_named_sibling
-    if not comments:
+def _after_annotations(node: Node) -> int:
+    """Where the definition proper starts: after the decorators of a decorated definition."""
+    children = node.named_children
+    skipped = 0
+    while skipped < len(children) and _is_annotation(children[skipped]):
+        skipped += 1
+    return children[skipped].start_byte if 0 < skipped < len(children) else node.start_byte
+
+
+def _is_annotation(node: Node) -> bool:
+    return any(part in node.type for part in _ANNOTATIONS)
+
+
+def _head_end(body: Node) -> int:
+    """Where the body starts, or an earlier comment between head and body (Ruby's)."""
+    siblings = body.parent.children if body.parent is not None else []
+    comments = [c.start_byte for c in siblings if "comment" in c.type]
+    return min([c for c in comments if c < body.start_byte], default=body.start_byte)
+
+
+def _body(node: Node) -> Node | None:
+    """The nearest `body` field, looking through wrappers such as decorators or exports."""
+    level = [node]
+    for _ in range(_BODY_SEARCH_DEPTH):
+        for candidate in level:
+            body = candidate.child_by_field_name("body")
+            if body is not None:
+                return body
+        level = [child for candidate in level for child in candidate.named_children]
+    return None
+
+
+def _docstring(node: Node, data: bytes) -> str | None:
+    """A string literal as the first statement of the body (Python's docstring)."""
+    body = _body(node)
+    first = body.named_children[0] if body is not None and body.named_child_count else None
+    if first is None or first.type != "expression_statement" or first.named_child_count != 1:
         return None
-    lines = [
-        line.strip().lstrip("/*#-! ").rstrip("*/ ")
-        for c in reversed(comments)
-        for line in c.splitlines()
-    ]
-    return "\n".join(line for line in lines if line) or None
+    literal = first.named_children[0]
+    if literal.type != "string":
+        return None
+    text = _text(literal, data)
+    quoted = _STRING_QUOTES.match(text)
+    return inspect.cleandoc(quoted.group(2) if quoted else text) or None
+
+
+def _doc_comment(node: Node, data: bytes, marker: str) -> str | None:
+    """The comment lines right above the definition (annotations in between are skipped)."""
+    # A node opening its parent (Ruby's first statement of a body) shares the parent's comments.
+    while node.parent is not None and node.parent.start_byte == node.start_byte:
+        node = node.parent
+    comments: list[Node] = []
+    top = node.start_point[0]
+    sibling = node.prev_named_sibling
+    while sibling is not None and _last_row(sibling) >= top - 1:
+        if "comment" in sibling.type and _starts_line(sibling, data):
+            comments.append(sibling)
+        elif not _is_annotation(sibling):
+            break
+        top = sibling.start_point[0]
+        sibling = sibling.prev_named_sibling
+    lines = [line for c in reversed(comments) for line in _comment_lines(_text(c, data), marker)]
+    return "\n".join(lines).strip() or None
+
+
+def _last_row(node: Node) -> int:
+    """The node's last line; some grammars end a line comment after its newline."""
+    row, column = node.end_point
+    return row - 1 if column == 0 and row > node.start_point[0] else row
+
+
+def _starts_line(node: Node, data: bytes) -> bool:
+    """Not a trailing comment after code on the same line."""
+    line_start = data.rfind(b"\n", 0, node.start_byte) + 1
+    return not data[line_start : node.start_byte].strip()
+
+
+def _comment_lines(comment: str, marker: str) -> list[str]:
+    text = comment.strip()
+    if text.startswith("/*"):
+        lines = text.removeprefix("/*").removesuffix("*/").split("\n")
+        return [line.strip().lstrip("*!").strip() for line in lines]
+    # Line comments, including doc variants such as ///, //!, ---, ##.
+    return [line.strip().lstrip(marker + "!").strip() for line in text.split("\n")]

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 SEARCH_COMMAND = "genls.search"
 INDEX_COMMAND = "genls.index"
+_CREATE_TIMEOUT_S = 5.0
 _SYMBOL_KINDS = {
     "function": types.SymbolKind.Function,
     "method": types.SymbolKind.Method,
@@ -35,16 +36,13 @@ async def index_workspace(ls: GenlsServer) -> dict[str, Any] | None:
     if index is None:
         return None
     loop = asyncio.get_running_loop()
-    token = str(uuid.uuid4())
     progress = ls.work_done_progress
-    try:
-        await progress.create_async(token)
+    token = await _create_progress(ls)
+    if token:
         progress.begin(
             token,
             types.WorkDoneProgressBegin(title="genls: indexing", percentage=0, cancellable=False),
         )
-    except Exception:  # a client without progress support still gets its index
-        token = None
     last_percent = -1
 
     def report(done: int, total: int, path: str) -> None:
@@ -79,6 +77,20 @@ async def index_workspace(ls: GenlsServer) -> dict[str, Any] | None:
         summary.seconds,
     )
     return summary.__dict__
+
+
+async def _create_progress(ls: GenlsServer) -> str | None:
+    """A progress token, if the client supports server-initiated progress and answers."""
+    window = ls.client_capabilities.window
+    if not (window and window.work_done_progress):
+        return None
+    token = str(uuid.uuid4())
+    try:
+        await asyncio.wait_for(ls.work_done_progress.create_async(token), _CREATE_TIMEOUT_S)
+    except Exception:  # no answer or an error: index without progress reports
+        log.debug("the client did not create a progress token", exc_info=True)
+        return None
+    return token
 
 
 def register(server: GenlsServer) -> None:

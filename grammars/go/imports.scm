@@ -1,0 +1,4 @@
+; @import on the import path (quotes are stripped by genls).
+
+(import_spec
+  path: (_) @import)
