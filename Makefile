@@ -63,6 +63,7 @@ test: setup lint
 
 bench: setup
 	$(BIN)/genls bench completion --output bench/results/completion.json
+	$(BIN)/genls bench index --output bench/results/index.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -81,11 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     _settings_flags(search)
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("suite", choices=("completion",))
+    bench.add_argument("suite", choices=("completion", "index"))
     bench.add_argument(
-        "--contexts", default="512,1024,2048", help="prompt budgets in tokens, comma-separated"
+        "--contexts", default="512,1024,2048", help="completion: prompt budgets in tokens"
     )
-    bench.add_argument("--points", type=int, default=8, help="completion points per context")
+    bench.add_argument("--points", type=int, default=8, help="completion: points per context")
+    bench.add_argument("--files", type=int, default=400, help="index: stdlib modules to index")
+    bench.add_argument("--questions", type=int, default=300, help="index: retrieval questions")
     bench.add_argument("--output", type=Path, help="also write the JSON to this file")
     _settings_flags(bench)
     return parser
@@ -147,11 +149,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "search":
             return _search(args)
         if args.command == "bench":
-            from bench.completion import run_completion_bench
-
             settings = settings_for(Path.cwd(), args)
-            contexts = [int(c) for c in args.contexts.split(",")]
-            report = run_completion_bench(settings, contexts, args.points)
+            if args.suite == "index":
+                from bench.index import run_index_bench
+
+                report = run_index_bench(settings, args.files, args.questions)
+            else:
+                from bench.completion import run_completion_bench
+
+                contexts = [int(c) for c in args.contexts.split(",")]
+                report = run_completion_bench(settings, contexts, args.points)
             text = json.dumps(report, indent=2)
             print(text)
             if args.output:
@@ -294,6 +301,11 @@ def _index(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     index = _open_index(args.path, args)
+    if not index.writes_to_disk:
+        raise GenlsError(
+            f"another genls process is writing the index in {index.folder} (an editor's server?);"
+            " it keeps the index up to date: use its genls.index command, or stop it first"
+        )
     with tqdm(unit="file", desc="indexing", file=sys.stderr, disable=args.json) as bar:
 
         def progress(done: int, total: int, path: str) -> None:
@@ -310,9 +322,10 @@ def _index(args: argparse.Namespace) -> int:
         languages = ", ".join(
             f"{name} {count}" for name, count in sorted(summary.languages.items())
         )
+        stages = ", ".join(f"{name} {sec:.1f}s" for name, sec in summary.stage_seconds.items())
         print(
             f"{summary.files} files ({summary.changed} indexed, {summary.removed} removed), "
-            f"{summary.chunks} chunks in {summary.seconds:.1f}s; {languages}"
+            f"{summary.chunks} chunks in {summary.seconds:.1f}s; {languages}; {stages}"
         )
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -159,9 +160,55 @@ def test_a_saved_file_is_reindexed(repo, embedder):
     assert [d.name for _, d in index.find_symbols("triangle_area")] == ["triangle_area"]
 
 
+def test_changed_files_are_reindexed_in_one_batch(repo, embedder):
+    index = new_index(repo, embedder)
+    index.update()
+    generation = (repo / ".genls" / "CURRENT").read_text()
+    (repo / "web" / "shop.js").unlink()
+    (repo / "pkg" / "geometry.py").write_text(GEOMETRY + "\n\ndef hexagon_area(s):\n    return s\n")
+    (repo / "pkg" / "fresh.py").write_text("def freshly_created():\n    return 1\n")
+    (repo / "build" / "ignored.py").write_text("def ignored_function():\n    pass\n")
+    (repo / "NOTES.txt").write_text("Remember to measure the basket total before release.\n")
+    changed = index.update_paths(
+        [
+            repo / "web" / "shop.js",
+            repo / "pkg" / "geometry.py",
+            repo / "pkg" / "fresh.py",
+            repo / "build" / "ignored.py",  # .gitignore'd
+            repo / "NOTES.txt",  # touched, same content
+            repo.parent / "secret.py",  # outside the workspace
+        ]
+    )
+    assert changed == 3
+    assert index.find_symbols("hexagon_area") and index.find_symbols("freshly_created")
+    assert not index.find_symbols("ignored_function") and not index.find_symbols("basketTotal")
+    assert "web/shop.js" not in {h.path for h in index.search("basket total", k=10)}
+    assert (repo / ".genls" / "CURRENT").read_text() != generation  # one new generation
+    assert index.update_paths([repo / "NOTES.txt"]) == 0
+
+
+def test_a_second_process_reads_and_does_not_write(repo, embedder):
+    first = new_index(repo, embedder)
+    first.update()
+    assert first.writes_to_disk
+    generation = (repo / ".genls" / "CURRENT").read_text()
+    second = new_index(repo, embedder)
+    assert second.load() is None and second.ready and not second.writes_to_disk
+    (repo / "pkg" / "extra.py").write_text("def only_in_memory():\n    return 2\n")
+    assert second.update().changed == 1
+    assert second.find_symbols("only_in_memory")  # answers from its own memory
+    assert (repo / ".genls" / "CURRENT").read_text() == generation  # but wrote nothing
+
+    first.close()
+    assert second.update_file(repo / "pkg" / "extra.py", "def now_saved():\n    return 3\n")
+    assert second.writes_to_disk
+    assert (repo / ".genls" / "CURRENT").read_text() != generation
+
+
 def test_index_survives_a_restart_and_detects_damage(repo, embedder):
     first = new_index(repo, embedder)
     first.update()
+    first.close()
     second = new_index(repo, embedder)
     assert second.load() is None and second.ready
     assert second.update().changed == 0  # loaded from disk, nothing to redo
@@ -181,6 +228,7 @@ def test_killed_while_indexing_leaves_a_loadable_index(repo, embedder):
         )
     first = new_index(repo, embedder)
     first.update()  # a complete old state
+    first.close()  # let the subprocess be the writer
     for i in range(60):
         (repo / "pkg" / f"module_{i}.py").write_text(f"def renamed_{i}(v):\n    return v * {i}\n")
     process = subprocess.Popen(
@@ -218,3 +266,29 @@ def test_a_symbol_from_another_file_reaches_the_completion_prompt(repo, embedder
     assert "pkg/geometry.py" in record.snippet_paths
     snippets = IndexContextProvider(index).snippets(request)
     assert any("def circle_area(radius: float) -> float:" in s.text for s in snippets)
+
+
+def genls_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "genls", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_cli_indexes_then_searches(repo):
+    indexed = genls_cli("index", str(repo))
+    assert indexed.returncode == 0, indexed.stderr
+    assert indexed.stdout.startswith("4 files (4 indexed, 0 removed)")
+    found = genls_cli("search", "area of a circle", "--path", str(repo), "--k", "3", "--json")
+    assert found.returncode == 0, found.stderr
+    hits = json.loads(found.stdout)
+    assert hits[0]["path"] == "pkg/geometry.py" and "circle_area" in hits[0]["symbol"]
+
+
+def test_cli_index_refuses_while_a_server_writes(repo, embedder):
+    server_index = new_index(repo, embedder)
+    server_index.load()  # holds the writer lock, as a running server does
+    refused = genls_cli("index", str(repo))
+    assert refused.returncode == 2
+    assert "another genls process is writing the index" in refused.stderr
+    assert not (repo / ".genls" / "CURRENT").exists()
+    server_index.close()

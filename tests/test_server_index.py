@@ -80,3 +80,31 @@ async def test_saving_a_file_updates_the_index(client: LanguageClient, workspace
             break
         await asyncio.sleep(0.2)
     assert [s.name for s in symbols] == ["square_area"]
+
+
+async def test_files_changed_on_disk_are_reindexed_together(client: LanguageClient, workspace):
+    await wait_for_index(client)
+    # A checkout: one file gone, one new, reported in one notification.
+    (workspace / "shop.js").unlink()
+    (workspace / "pkg" / "volume.py").write_text("def cube_volume(side):\n    return side**3\n")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(
+                    uri=(workspace / "shop.js").as_uri(), type=types.FileChangeType.Deleted
+                ),
+                types.FileEvent(
+                    uri=(workspace / "pkg" / "volume.py").as_uri(),
+                    type=types.FileChangeType.Created,
+                ),
+            ]
+        )
+    )
+    for _ in range(100):
+        symbols = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="cube"))
+        if symbols:
+            break
+        await asyncio.sleep(0.2)
+    assert [s.name for s in symbols] == ["cube_volume"]
+    gone = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="basketTotal"))
+    assert gone == []

@@ -57,6 +57,14 @@ def workspace_files(root: Path, max_bytes: int) -> list[Path]:
     return sorted(kept)
 
 
+def indexable_among(root: Path, paths: list[Path], max_bytes: int) -> set[Path]:
+    """Which of these relative paths `workspace_files` would list (for a batch of changes)."""
+    root = root.resolve()
+    listed = _git_files(root)
+    candidates = set(listed) if listed is not None else set(_walk(root))
+    return {path for path in paths if path in candidates and _indexable(root, path, max_bytes)}
+
+
 def _git_files(root: Path) -> list[Path] | None:
     try:
         listed = subprocess.run(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
+import filelock
 import numpy as np
 
 from genls.index.chunks import Chunk
@@ -35,6 +36,35 @@ class IndexedFile:
     chunks: list[Chunk]
     vectors: np.ndarray  # one row per chunk
     definitions: list[Definition] = field(default_factory=list)
+
+
+class WriterLock:
+    """One writer per index folder: a second genls on the workspace reads and does not write.
+
+    An OS file lock (flock), so it goes away with the process, even after kill -9.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._lock = filelock.FileLock(folder / "LOCK", timeout=0, thread_local=False)
+
+    def acquire(self) -> bool:
+        if self._lock.is_locked:
+            return True
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._lock.acquire()
+        except (filelock.Timeout, OSError):
+            return False
+        log.debug("this process writes the index in %s", self.folder)
+        return True
+
+    @property
+    def held(self) -> bool:
+        return self._lock.is_locked
+
+    def release(self) -> None:
+        self._lock.release(force=True)
 
 
 def save(folder: Path, files: dict[str, IndexedFile], embedding_model: str, dimension: int) -> None:

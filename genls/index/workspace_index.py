@@ -7,12 +7,13 @@ model thread, searches from the editor) never see a half-built index.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import numpy as np
 from genls.index import store
 from genls.index.chunks import Chunk, chunk_file
 from genls.index.embeddings import Embedder
-from genls.index.files import workspace_files
+from genls.index.files import indexable_among, workspace_files
 from genls.index.languages import language_for
 from genls.index.lexical import LexicalIndex
 from genls.index.retrieval import cap_per_file, fuse_ranks
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 # Each ranking contributes this many candidates to the fusion.
 _CANDIDATES = 50
+# Chunks of several files are embedded together, in batches of about this many.
+_EMBED_BATCH_CHUNKS = 256
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, current path)
 
@@ -55,6 +58,7 @@ class UpdateSummary:
     removed: int
     languages: dict[str, int]
     seconds: float
+    stage_seconds: dict[str, float]  # where the time went: list, read, parse, embed, store...
 
 
 class _Snapshot:
@@ -84,6 +88,8 @@ class WorkspaceIndex:
         self.max_file_bytes = max_file_bytes
         self._files: dict[str, IndexedFile] = {}
         self._snapshot: _Snapshot | None = None
+        self._lock = store.WriterLock(folder)
+        self._stage_seconds: Counter[str] = Counter()  # of the running update
 
     @property
     def ready(self) -> bool:
@@ -91,6 +97,8 @@ class WorkspaceIndex:
 
     def load(self) -> str | None:
         """Load what is on disk; returns why the stored index was unusable, if it was."""
+        if not self._lock.acquire():
+            log.info("another genls writes %s; this one reads it", self.folder)
         files, problem = store.load(self.folder, str(self.embedder.path))
         if problem:
             log.warning("%s; rebuilding", problem)
@@ -104,27 +112,36 @@ class WorkspaceIndex:
     ) -> UpdateSummary | None:
         """Bring the index up to date with the files on disk; None if stopped midway."""
         started = time.perf_counter()
-        paths = [p.as_posix() for p in workspace_files(self.root, self.max_file_bytes)]
+        self._stage_seconds = Counter()
+        with self._stage("list"):
+            paths = [p.as_posix() for p in workspace_files(self.root, self.max_file_bytes)]
         files = dict(self._files)
         removed = [path for path in files if path not in set(paths)]
         for path in removed:
             del files[path]
         changed = 0
+        pending: list[IndexedFile] = []  # parsed, waiting for one embedding batch
         for done, path in enumerate(paths):
             if should_stop():
                 return None
             if progress:
                 progress(done, len(paths), path)
-            try:
-                data = (self.root / path).read_bytes()
-            except OSError:
+            with self._stage("read"):
+                data = self._read(Path(path))
+                digest = hashlib.sha256(data).hexdigest() if data is not None else ""
+            if data is None:
                 files.pop(path, None)
                 continue
-            digest = hashlib.sha256(data).hexdigest()
             if path in files and files[path].sha256 == digest:
                 continue
-            files[path] = self._index_file(path, data.decode("utf-8", "replace"), digest)
+            parsed = self._parse(path, data.decode("utf-8", "replace"), digest)
+            files[path] = parsed
+            pending.append(parsed)
             changed += 1
+            if sum(len(f.chunks) for f in pending) >= _EMBED_BATCH_CHUNKS:
+                self._embed(pending)
+                pending = []
+        self._embed(pending)
         if progress:
             progress(len(paths), len(paths), "")
         if changed or removed or self._snapshot is None:
@@ -137,44 +154,132 @@ class WorkspaceIndex:
             len(removed),
             dict(languages),
             time.perf_counter() - started,
+            {stage: round(seconds, 4) for stage, seconds in self._stage_seconds.items()},
         )
 
-    def update_file(self, path: Path, text: str) -> None:
-        """Re-index one saved file (didSave)."""
-        relative = path.resolve().relative_to(self.root).as_posix()
+    def update_file(self, path: Path, text: str) -> bool:
+        """Re-index one saved file (didSave) from its text; False if it is not indexed."""
+        try:
+            relative = Path(path).resolve().relative_to(self.root)
+        except ValueError:
+            return False
+        if not indexable_among(self.root, [relative], self.max_file_bytes):
+            return False
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        current = self._files.get(relative)
-        if current is not None and current.sha256 == digest:
-            return
+        current = self._files.get(relative.as_posix())
+        if current is None or current.sha256 != digest:
+            files = dict(self._files)
+            files[relative.as_posix()] = self._index_file(relative.as_posix(), text, digest)
+            self._commit(files)
+        return True
+
+    def update_paths(self, paths: list[Path]) -> int:
+        """Bring these files up to date from disk in one commit: changed, created or deleted
+        (didChangeWatchedFiles, a git checkout). Returns how many entries changed."""
+        relative = set()
+        for path in paths:
+            try:
+                relative.add(Path(path).resolve().relative_to(self.root))
+            except ValueError:
+                continue  # outside the workspace
+        keep = indexable_among(self.root, sorted(relative), self.max_file_bytes)
         files = dict(self._files)
-        files[relative] = self._index_file(relative, text, digest)
-        self._commit(files)
+        changed = 0
+        fresh: list[IndexedFile] = []
+        for path in sorted(relative):
+            key = path.as_posix()
+            data = self._read(path) if path in keep else None
+            if data is None:
+                changed += files.pop(key, None) is not None
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            if key in files and files[key].sha256 == digest:
+                continue
+            files[key] = self._parse(key, data.decode("utf-8", "replace"), digest)
+            fresh.append(files[key])
+            changed += 1
+        self._embed(fresh)
+        if changed:
+            self._commit(files)
+        return changed
+
+    def _read(self, path: Path) -> bytes | None:
+        try:
+            return (self.root / path).read_bytes()
+        except OSError:
+            return None
 
     def _index_file(self, path: str, text: str, digest: str) -> IndexedFile:
-        language = language_for(None, path)
-        chunks = chunk_file(path, text, language)
-        vectors = self.embedder.embed([c.embedding_text for c in chunks])
-        definitions = list(extract_symbols(text, language).definitions)
-        return IndexedFile(path, digest, language.id, chunks, vectors, definitions)
+        indexed = self._parse(path, text, digest)
+        self._embed([indexed])
+        return indexed
+
+    def _parse(self, path: str, text: str, digest: str) -> IndexedFile:
+        with self._stage("parse"):
+            language = language_for(None, path)
+            chunks = chunk_file(path, text, language)
+            definitions = list(extract_symbols(text, language).definitions)
+        empty = np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return IndexedFile(path, digest, language.id, chunks, empty, definitions)
+
+    def _embed(self, files: list[IndexedFile]) -> None:
+        """Embed the chunks of several files in one batch: far fewer model calls."""
+        texts = [c.embedding_text for f in files for c in f.chunks]
+        if not texts:
+            return
+        with self._stage("embed"):
+            vectors = self.embedder.embed(texts)
+        start = 0
+        for indexed in files:
+            indexed.vectors = vectors[start : start + len(indexed.chunks)]
+            start += len(indexed.chunks)
 
     def _commit(self, files: dict[str, IndexedFile]) -> None:
-        snapshot = _Snapshot(files, self.embedder.dimension)
-        store.save(self.folder, files, str(self.embedder.path), self.embedder.dimension)
+        with self._stage("search structures"):
+            snapshot = _Snapshot(files, self.embedder.dimension)
+        # Another genls on this workspace owns the folder: keep our state in memory only.
+        if self._lock.acquire():
+            with self._stage("store"):
+                store.save(self.folder, files, str(self.embedder.path), self.embedder.dimension)
         self._files, self._snapshot = files, snapshot
+
+    @contextlib.contextmanager
+    def _stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._stage_seconds[name] += time.perf_counter() - started
+
+    @property
+    def writes_to_disk(self) -> bool:
+        return self._lock.held
+
+    def close(self) -> None:
+        self._lock.release()
 
     # -- queries ----------------------------------------------------------------------------
 
     def search(
-        self, query: str, k: int = 10, exclude_path: str | None = None, per_file: int = 2
+        self,
+        query: str,
+        k: int = 10,
+        exclude_path: str | None = None,
+        per_file: int = 2,
+        rankings: tuple[str, ...] = ("vector", "words"),
     ) -> list[Hit]:
+        """Chunks for a query: embedding and BM25 rankings fused (or just one of them)."""
         snapshot = self._snapshot
         if snapshot is None or not snapshot.chunks or not query.strip():
             return []
-        vector = self.embedder.embed([query])
-        _, rows = snapshot.vectors.search(vector, min(_CANDIDATES, len(snapshot.chunks)))
-        by_vector = [int(r) for r in rows[0] if r >= 0]
-        by_words = [row for row, _ in snapshot.lexical.search(query, _CANDIDATES)]
-        fused = fuse_ranks([by_vector, by_words])
+        ranked = []
+        if "vector" in rankings:
+            vector = self.embedder.embed([query])
+            _, rows = snapshot.vectors.search(vector, min(_CANDIDATES, len(snapshot.chunks)))
+            ranked.append([int(r) for r in rows[0] if r >= 0])
+        if "words" in rankings:
+            ranked.append([row for row, _ in snapshot.lexical.search(query, _CANDIDATES)])
+        fused = fuse_ranks(ranked)
         if exclude_path:
             fused = [(row, score) for row, score in fused if snapshot.paths[row] != exclude_path]
         hits = []

@@ -26,6 +26,7 @@ from genls.index.embeddings import Embedder
 from genls.index.workspace_index import WorkspaceIndex
 from genls.llm.backend import Backend
 from genls.llm.factory import create_backend
+from genls.server.change_batch import ChangeBatch
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,6 +50,8 @@ class GenlsServer(LanguageServer):
         # Indexing (parsing, embedding, disk) has its own thread: completions never wait on it.
         self._index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-index")
         self._shown_errors: set[str] = set()
+        # Files changed on disk (didChangeWatchedFiles), re-indexed together.
+        self.file_changes = ChangeBatch(self._reindex_paths)
 
     # -- workspace index --------------------------------------------------------------------
 
@@ -69,10 +72,18 @@ class GenlsServer(LanguageServer):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._index_executor, function, *args)
 
+    async def _reindex_paths(self, paths: list[Path]) -> None:
+        if self.index is None:
+            return
+        changed = await self.run_in_index_thread(self.index.update_paths, paths)
+        log.info("re-indexed %d of %d changed files", changed, len(paths))
+
     def close(self) -> None:
         self.closing.set()
         self.engine.close()
         self._index_executor.shutdown(wait=True, cancel_futures=True)
+        if self.index is not None:
+            self.index.close()
 
     # -- settings ---------------------------------------------------------------------------
 

@@ -93,7 +93,36 @@ async def _create_progress(ls: GenlsServer) -> str | None:
     return token
 
 
+async def watch_files(ls: GenlsServer) -> None:
+    """Ask the client to report file changes on disk, if it can register watchers."""
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace else None
+    if ls.index is None or not (watched and watched.dynamic_registration):
+        return
+    registration = types.Registration(
+        id=str(uuid.uuid4()),
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern="**/*")]
+        ),
+    )
+    try:
+        await asyncio.wait_for(
+            ls.client_register_capability_async(types.RegistrationParams([registration])),
+            _CREATE_TIMEOUT_S,
+        )
+    except Exception:  # didSave still keeps open files indexed
+        log.debug("the client did not register the file watcher", exc_info=True)
+
+
 def register(server: GenlsServer) -> None:
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(
+        ls: GenlsServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        paths = [to_fs_path(change.uri) for change in params.changes]
+        ls.file_changes.add([Path(path) for path in paths if path])
+
     @server.feature(types.WORKSPACE_SYMBOL)
     async def workspace_symbol(
         ls: GenlsServer, params: types.WorkspaceSymbolParams
@@ -163,7 +192,5 @@ def register(server: GenlsServer) -> None:
 
 
 def _update_saved(index: WorkspaceIndex, path: str, text: str) -> None:
-    try:
-        index.update_file(Path(path), text)
-    except ValueError:
-        log.debug("%s is outside the workspace; not indexed", path)
+    if not index.update_file(Path(path), text):
+        log.debug("%s is not part of the index", path)

@@ -12,7 +12,7 @@ from pygls.uris import to_fs_path
 from genls.errors import GenlsError
 from genls.server.app import GenlsServer
 from genls.server.convert import completion_request
-from genls.server.index_features import index_workspace
+from genls.server.index_features import index_workspace, watch_files
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ def register(server: GenlsServer) -> None:
             log.info("ready: %s", backend.description)
         except GenlsError as exc:
             ls.show_error(exc)
+        await watch_files(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(

@@ -25,6 +25,7 @@ def register(server: GenlsServer) -> None:
                 "root": str(ls.index.root),
                 "ready": ls.index.ready,
                 "indexing": bool(ls.indexing and not ls.indexing.done()),
+                "writesToDisk": ls.index.writes_to_disk,
             },
             "recentGenerations": [
                 {
