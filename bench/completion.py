@@ -119,12 +119,15 @@ class BenchClient:
         self.client = LanguageClient("genls-bench", __version__)
         self.version = 1
 
-    async def start(self) -> None:
+    async def start(self, root_uri: str | None = None) -> None:
+        """Without a root there is no workspace, so no index."""
         await self.client.start_io(sys.executable, "-m", "genls", "serve", "--log-level", "warning")
         options = self.settings.as_camel_dict() | {"prewarm": False}
         await self.client.initialize_async(
             types.InitializeParams(
-                capabilities=types.ClientCapabilities(), initialization_options=options
+                capabilities=types.ClientCapabilities(),
+                root_uri=root_uri,
+                initialization_options=options,
             )
         )
         self.client.initialized(types.InitializedParams())
@@ -140,6 +143,11 @@ class BenchClient:
                     uri=uri, language_id="python", version=1, text=text
                 )
             )
+        )
+
+    def close(self, uri: str) -> None:
+        self.client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
         )
 
     def change(self, uri: str, text: str) -> None:
@@ -272,8 +280,12 @@ def _is_single_token(llm, text: str) -> bool:
     return len(llm.tokenize(text.encode(), add_bos=False, special=True)) == 1
 
 
-def run_completion_bench(settings: Settings, contexts: list[int], count: int) -> dict[str, Any]:
+def run_completion_bench(
+    settings: Settings, contexts: list[int], count: int, cross_file_points: int
+) -> dict[str, Any]:
     import llama_cpp
+
+    from bench.cross_file import run_cross_file_comparison
 
     points = completion_points(count)
     path = ModelStore().path_for(settings.model)
@@ -309,4 +321,6 @@ def run_completion_bench(settings: Settings, contexts: list[int], count: int) ->
         result = asyncio.run(bench_context(ctx_settings, points, raw_llm, fim))
         raw_llm.close()
         report["contexts"][str(context_tokens)] = result
+    if cross_file_points:
+        report["cross_file"] = run_cross_file_comparison(settings, cross_file_points)
     return report

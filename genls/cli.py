@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--contexts", default="512,1024,2048", help="completion: prompt budgets in tokens"
     )
     bench.add_argument("--points", type=int, default=8, help="completion: points per context")
+    bench.add_argument(
+        "--cross-file-points",
+        type=int,
+        default=16,
+        help="completion: points compared with and without the index (0: skip)",
+    )
     bench.add_argument("--files", type=int, default=400, help="index: stdlib modules to index")
     bench.add_argument("--questions", type=int, default=300, help="index: retrieval questions")
     bench.add_argument("--output", type=Path, help="also write the JSON to this file")
@@ -158,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
                 from bench.completion import run_completion_bench
 
                 contexts = [int(c) for c in args.contexts.split(",")]
-                report = run_completion_bench(settings, contexts, args.points)
+                report = run_completion_bench(
+                    settings, contexts, args.points, args.cross_file_points
+                )
             text = json.dumps(report, indent=2)
             print(text)
             if args.output:

@@ -150,6 +150,20 @@ def test_incremental_updates_edit_delete_rename(repo, embedder):
     assert index.find_symbols("circle_area") == []
 
 
+def test_only_changed_chunks_are_embedded_again(repo, embedder):
+    index = new_index(repo, embedder)
+    first = index.update()
+    assert first.embedded_chunks == first.chunks
+    source = (repo / "pkg" / "geometry.py").read_text()
+    assert "return math.pi * radius**2" in source
+    (repo / "pkg" / "geometry.py").write_text(
+        source.replace("return math.pi * radius**2", "return math.pi * radius * radius")
+    )
+    summary = index.update()
+    assert (summary.changed, summary.embedded_chunks) == (1, 1)
+    assert index.search("radius * radius", k=1)[0].symbol == "circle_area"
+
+
 def test_a_saved_file_is_reindexed(repo, embedder):
     index = new_index(repo, embedder)
     index.update()

@@ -27,10 +27,11 @@ def code_words(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    def __init__(self, texts: Sequence[str]) -> None:
-        self._size = len(texts)
+    def __init__(self, documents: Sequence[list[str]]) -> None:
+        """`documents`: the code_words of each text."""
+        self._size = len(documents)
         self._retriever = bm25s.BM25()
-        corpus = [code_words(text) or ["\u2205"] for text in texts]
+        corpus = [words or ["\u2205"] for words in documents]
         if corpus:
             self._retriever.index(corpus, show_progress=False)
         self._vocabulary = set(self._retriever.vocab_dict) if corpus else set()

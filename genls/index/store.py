@@ -8,6 +8,7 @@ removed after the switch. A missing, corrupt or old-schema index loads as empty 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -21,11 +22,12 @@ import filelock
 import numpy as np
 
 from genls.index.chunks import Chunk
+from genls.index.lexical import code_words
 from genls.index.symbols import Definition
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: embeddings of the first 128 word pieces
 
 
 @dataclass
@@ -36,6 +38,11 @@ class IndexedFile:
     chunks: list[Chunk]
     vectors: np.ndarray  # one row per chunk
     definitions: list[Definition] = field(default_factory=list)
+
+    @functools.cached_property
+    def words(self) -> list[list[str]]:
+        """The BM25 words of each chunk: computed once per file, not per index rebuild."""
+        return [code_words(chunk.embedding_text) for chunk in self.chunks]
 
 
 class WriterLock:

@@ -59,6 +59,7 @@ class UpdateSummary:
     languages: dict[str, int]
     seconds: float
     stage_seconds: dict[str, float]  # where the time went: list, read, parse, embed, store...
+    embedded_chunks: int  # chunks whose text was new (others kept their vectors)
 
 
 class _Snapshot:
@@ -70,7 +71,7 @@ class _Snapshot:
         matrix = np.vstack(vectors) if vectors else np.zeros((0, dimension), dtype=np.float32)
         self.vectors = faiss.IndexFlatIP(dimension)
         self.vectors.add(matrix)
-        self.lexical = LexicalIndex([c.embedding_text for c in self.chunks])
+        self.lexical = LexicalIndex([words for f in files.values() for words in f.words])
         self.paths = [c.path for c in self.chunks]
         self.definitions: list[tuple[str, Definition]] = [
             (f.path, d) for f in files.values() for d in f.definitions
@@ -90,6 +91,7 @@ class WorkspaceIndex:
         self._snapshot: _Snapshot | None = None
         self._lock = store.WriterLock(folder)
         self._stage_seconds: Counter[str] = Counter()  # of the running update
+        self._embedded_chunks = 0  # of the running update
 
     @property
     def ready(self) -> bool:
@@ -113,6 +115,7 @@ class WorkspaceIndex:
         """Bring the index up to date with the files on disk; None if stopped midway."""
         started = time.perf_counter()
         self._stage_seconds = Counter()
+        self._embedded_chunks = 0
         with self._stage("list"):
             paths = [p.as_posix() for p in workspace_files(self.root, self.max_file_bytes)]
         files = dict(self._files)
@@ -155,6 +158,7 @@ class WorkspaceIndex:
             dict(languages),
             time.perf_counter() - started,
             {stage: round(seconds, 4) for stage, seconds in self._stage_seconds.items()},
+            self._embedded_chunks,
         )
 
     def update_file(self, path: Path, text: str) -> bool:
@@ -223,16 +227,32 @@ class WorkspaceIndex:
         return IndexedFile(path, digest, language.id, chunks, empty, definitions)
 
     def _embed(self, files: list[IndexedFile]) -> None:
-        """Embed the chunks of several files in one batch: far fewer model calls."""
-        texts = [c.embedding_text for f in files for c in f.chunks]
-        if not texts:
-            return
-        with self._stage("embed"):
-            vectors = self.embedder.embed(texts)
-        start = 0
+        """Embed the chunks of several files in one batch (far fewer model calls), reusing the
+        vectors of chunks whose text did not change since the file was last indexed (a save
+        usually changes one function)."""
+        known: dict[str, np.ndarray] = {}
         for indexed in files:
-            indexed.vectors = vectors[start : start + len(indexed.chunks)]
-            start += len(indexed.chunks)
+            previous = self._files.get(indexed.path)
+            if previous is not None:
+                for chunk, vector in zip(previous.chunks, previous.vectors, strict=True):
+                    known[chunk.embedding_text] = vector
+        texts = list(
+            dict.fromkeys(
+                chunk.embedding_text
+                for indexed in files
+                for chunk in indexed.chunks
+                if chunk.embedding_text not in known
+            )
+        )
+        if texts:
+            with self._stage("embed"):
+                known.update(zip(texts, self.embedder.embed(texts), strict=True))
+            self._embedded_chunks += len(texts)
+        for indexed in files:
+            rows = [known[chunk.embedding_text] for chunk in indexed.chunks]
+            indexed.vectors = (
+                np.vstack(rows) if rows else np.zeros((0, self.embedder.dimension), np.float32)
+            )
 
     def _commit(self, files: dict[str, IndexedFile]) -> None:
         with self._stage("search structures"):
