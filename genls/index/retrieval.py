@@ -9,12 +9,17 @@ from collections.abc import Sequence
 RRF_K = 60
 
 
-def fuse_ranks(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion of several best-first lists of ids: (id, score), best first."""
+def fuse_ranks(
+    rankings: Sequence[Sequence[int]],
+    weights: Sequence[float] | None = None,
+    k: int = RRF_K,
+) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of several best-first lists of ids: (id, score), best first.
+    A ranking's weight scales its votes (weighted RRF); all 1 by default."""
     scores: dict[int, float] = defaultdict(float)
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, item in enumerate(ranking):
-            scores[item] += 1.0 / (k + rank + 1)
+            scores[item] += weight / (k + rank + 1)
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 

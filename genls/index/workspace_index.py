@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 # Each ranking contributes this many candidates to the fusion.
 _CANDIDATES = 50
+# BM25's votes count half: on `genls bench index` equal weights lost recall to the embedding
+# ranking alone, half weight gained recall@5 and MRR over equal weights.
+_WORDS_WEIGHT = 0.5
 # Chunks of several files are embedded together, in batches of about this many.
 _EMBED_BATCH_CHUNKS = 256
 
@@ -161,8 +164,14 @@ class WorkspaceIndex:
             self._embedded_chunks,
         )
 
+    @property
+    def stage_seconds(self) -> dict[str, float]:
+        """Where the time of the last update (of any kind) went."""
+        return dict(self._stage_seconds)
+
     def update_file(self, path: Path, text: str) -> bool:
         """Re-index one saved file (didSave) from its text; False if it is not indexed."""
+        self._stage_seconds = Counter()
         try:
             relative = Path(path).resolve().relative_to(self.root)
         except ValueError:
@@ -180,6 +189,7 @@ class WorkspaceIndex:
     def update_paths(self, paths: list[Path]) -> int:
         """Bring these files up to date from disk in one commit: changed, created or deleted
         (didChangeWatchedFiles, a git checkout). Returns how many entries changed."""
+        self._stage_seconds = Counter()
         relative = set()
         for path in paths:
             try:
@@ -257,11 +267,12 @@ class WorkspaceIndex:
     def _commit(self, files: dict[str, IndexedFile]) -> None:
         with self._stage("search structures"):
             snapshot = _Snapshot(files, self.embedder.dimension)
+        # Searches see the new state now; the disk catches up right after (atomically).
+        self._files, self._snapshot = files, snapshot
         # Another genls on this workspace owns the folder: keep our state in memory only.
         if self._lock.acquire():
             with self._stage("store"):
                 store.save(self.folder, files, str(self.embedder.path), self.embedder.dimension)
-        self._files, self._snapshot = files, snapshot
 
     @contextlib.contextmanager
     def _stage(self, name: str) -> Iterator[None]:
@@ -292,14 +303,16 @@ class WorkspaceIndex:
         snapshot = self._snapshot
         if snapshot is None or not snapshot.chunks or not query.strip():
             return []
-        ranked = []
+        ranked, weights = [], []
         if "vector" in rankings:
             vector = self.embedder.embed([query])
             _, rows = snapshot.vectors.search(vector, min(_CANDIDATES, len(snapshot.chunks)))
             ranked.append([int(r) for r in rows[0] if r >= 0])
+            weights.append(1.0)
         if "words" in rankings:
             ranked.append([row for row, _ in snapshot.lexical.search(query, _CANDIDATES)])
-        fused = fuse_ranks(ranked)
+            weights.append(_WORDS_WEIGHT)
+        fused = fuse_ranks(ranked, weights)
         if exclude_path:
             fused = [(row, score) for row, score in fused if snapshot.paths[row] != exclude_path]
         hits = []
