@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 from bench.completion import run_completion_bench
 
-                contexts = [int(c) for c in args.contexts.split(",")]
+                contexts = [int(c) for c in args.contexts.split(",") if c.strip()]
                 report = run_completion_bench(
                     settings, contexts, args.points, args.cross_file_points
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from genls.index.lexical import LexicalIndex, code_words
 from genls.index.retrieval import RRF_K, cap_per_file, fuse_ranks
 
 
@@ -31,3 +32,26 @@ def test_hits_are_capped_per_file_and_in_all():
         (4, 0.5),
     ]
     assert cap_per_file(scored, files, per_file=1, limit=2) == [(0, 0.9), (3, 0.6)]
+
+
+def test_code_words_split_identifiers_and_keep_them_whole():
+    assert code_words("parseHTTPResponse_fast(x)") == [
+        "parse",
+        "http",
+        "response",
+        "fast",
+        "parsehttpresponse_fast",
+        "x",
+    ]
+
+
+def test_lexical_index_is_updated_file_by_file():
+    lexical = LexicalIndex()
+    lexical.set_file("shop.js", [code_words("function basketTotal(items) {}"), ["receipt"]])
+    lexical.set_file("geo.py", [code_words("def circle_area(radius): return pi * radius")])
+    assert [key for key, _ in lexical.search("basket total", 5)] == [("shop.js", 0)]
+    assert [key for key, _ in lexical.search("circleArea", 5)] == [("geo.py", 0)]
+    lexical.set_file("shop.js", [code_words("function cartTotal(items) {}")])
+    assert lexical.search("basket", 5) == []
+    lexical.remove_file("geo.py")
+    assert lexical.search("radius", 5) == [] and lexical.search("", 5) == []

@@ -1,16 +1,21 @@
-"""BM25 over code words (bm25s): identifiers split at camelCase and snake_case, plus words."""
+"""BM25 over code words: identifiers split at camelCase and snake_case, plus words.
+
+SQLite's FTS5 does the BM25 ranking. It is updated file by file, so saving one file in a big
+workspace re-indexes that file's chunks only (a bm25s index would be rebuilt whole).
+"""
 
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
 from collections.abc import Sequence
-
-import bm25s
-import numpy as np
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*|[0-9]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _STOP = frozenset({"the", "a", "an", "of", "to", "in", "and", "or", "is", "it", "for", "self"})
+
+ChunkKey = tuple[str, int]  # (path, position of the chunk in its file)
 
 
 def code_words(text: str) -> list[str]:
@@ -27,23 +32,41 @@ def code_words(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    def __init__(self, documents: Sequence[list[str]]) -> None:
-        """`documents`: the code_words of each text."""
-        self._size = len(documents)
-        self._retriever = bm25s.BM25()
-        corpus = [words or ["\u2205"] for words in documents]
-        if corpus:
-            self._retriever.index(corpus, show_progress=False)
-        self._vocabulary = set(self._retriever.vocab_dict) if corpus else set()
+    """In memory; safe to use from several threads (one connection behind a lock)."""
 
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """(row, score) pairs, best first; rows are positions in the indexed texts."""
-        words = [word for word in code_words(query) if word in self._vocabulary]
-        if not words or not self._size:
+    def __init__(self) -> None:
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._lock = threading.Lock()
+        # Words are already split; "_" stays inside whole identifiers like parse_args.
+        self._db.execute(
+            "CREATE VIRTUAL TABLE chunks USING fts5("
+            "path UNINDEXED, position UNINDEXED, words, tokenize=\"unicode61 tokenchars '_'\")"
+        )
+
+    def set_file(self, path: str, documents: Sequence[list[str]]) -> None:
+        """Replace a file's chunks; `documents` holds the code_words of each chunk."""
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM chunks WHERE path = ?", (path,))
+            self._db.executemany(
+                "INSERT INTO chunks (path, position, words) VALUES (?, ?, ?)",
+                [(path, position, " ".join(words)) for position, words in enumerate(documents)],
+            )
+
+    def remove_file(self, path: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM chunks WHERE path = ?", (path,))
+
+    def search(self, query: str, k: int) -> list[tuple[ChunkKey, float]]:
+        """Chunks containing any word of the query, best BM25 score first."""
+        words = dict.fromkeys(code_words(query))
+        if not words:
             return []
-        rows, scores = self._retriever.retrieve([words], k=min(k, self._size), show_progress=False)
-        return [
-            (int(row), float(score))
-            for row, score in zip(rows[0], scores[0], strict=True)
-            if score > 0 and np.isfinite(score)
-        ]
+        match = " OR ".join(f'"{word}"' for word in words)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT path, position, bm25(chunks) FROM chunks WHERE chunks MATCH ? "
+                "ORDER BY bm25(chunks) LIMIT ?",
+                (match, k),
+            ).fetchall()
+        # FTS5's bm25() is negative, lower is better.
+        return [((path, int(position)), -score) for path, position, score in rows]

@@ -25,7 +25,7 @@ from genls.index.chunks import Chunk, chunk_file
 from genls.index.embeddings import Embedder
 from genls.index.files import indexable_among, workspace_files
 from genls.index.languages import language_for
-from genls.index.lexical import LexicalIndex
+from genls.index.lexical import ChunkKey, LexicalIndex
 from genls.index.retrieval import cap_per_file, fuse_ranks
 from genls.index.store import IndexedFile
 from genls.index.symbols import Definition, extract_symbols
@@ -74,7 +74,12 @@ class _Snapshot:
         matrix = np.vstack(vectors) if vectors else np.zeros((0, dimension), dtype=np.float32)
         self.vectors = faiss.IndexFlatIP(dimension)
         self.vectors.add(matrix)
-        self.lexical = LexicalIndex([words for f in files.values() for words in f.words])
+        # The lexical index is shared and updated in place: its hits are found by key here,
+        # and a hit from a newer state than this snapshot is dropped.
+        self.rows: dict[ChunkKey, int] = {}
+        for indexed in files.values():
+            for position in range(len(indexed.chunks)):
+                self.rows[(indexed.path, position)] = len(self.rows)
         self.paths = [c.path for c in self.chunks]
         self.definitions: list[tuple[str, Definition]] = [
             (f.path, d) for f in files.values() for d in f.definitions
@@ -93,6 +98,7 @@ class WorkspaceIndex:
         self._files: dict[str, IndexedFile] = {}
         self._snapshot: _Snapshot | None = None
         self._lock = store.WriterLock(folder)
+        self._lexical = LexicalIndex()
         self._stage_seconds: Counter[str] = Counter()  # of the running update
         self._embedded_chunks = 0  # of the running update
 
@@ -107,9 +113,8 @@ class WorkspaceIndex:
         files, problem = store.load(self.folder, str(self.embedder.path))
         if problem:
             log.warning("%s; rebuilding", problem)
-        self._files = files
         if files:
-            self._snapshot = _Snapshot(files, self.embedder.dimension)
+            self._publish(files)
         return problem
 
     def update(
@@ -265,14 +270,23 @@ class WorkspaceIndex:
             )
 
     def _commit(self, files: dict[str, IndexedFile]) -> None:
-        with self._stage("search structures"):
-            snapshot = _Snapshot(files, self.embedder.dimension)
-        # Searches see the new state now; the disk catches up right after (atomically).
-        self._files, self._snapshot = files, snapshot
+        # Searches see the new state first; the disk catches up right after (atomically).
+        self._publish(files)
         # Another genls on this workspace owns the folder: keep our state in memory only.
         if self._lock.acquire():
             with self._stage("store"):
                 store.save(self.folder, files, str(self.embedder.path), self.embedder.dimension)
+
+    def _publish(self, files: dict[str, IndexedFile]) -> None:
+        """Make `files` the state searches see."""
+        with self._stage("search structures"):
+            for path in self._files.keys() - files.keys():
+                self._lexical.remove_file(path)
+            for path, indexed in files.items():
+                if self._files.get(path) is not indexed:
+                    self._lexical.set_file(path, indexed.words)
+            snapshot = _Snapshot(files, self.embedder.dimension)
+        self._files, self._snapshot = files, snapshot
 
     @contextlib.contextmanager
     def _stage(self, name: str) -> Iterator[None]:
@@ -310,7 +324,8 @@ class WorkspaceIndex:
             ranked.append([int(r) for r in rows[0] if r >= 0])
             weights.append(1.0)
         if "words" in rankings:
-            ranked.append([row for row, _ in snapshot.lexical.search(query, _CANDIDATES)])
+            found = self._lexical.search(query, _CANDIDATES)
+            ranked.append([snapshot.rows[key] for key, _ in found if key in snapshot.rows])
             weights.append(_WORDS_WEIGHT)
         fused = fuse_ranks(ranked, weights)
         if exclude_path:
