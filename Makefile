@@ -22,8 +22,12 @@ WHEELHOUSE ?= $(HOME)/.cache/genls/wheels/llama-cpu-$(LLAMA_VARIANT)
 LLAMA_WHEEL := $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-py3-none-linux_x86_64.whl
 SETUP_DONE := $(VENV)/.setup-done
 ARGS ?= serve
+# The VS Code extension (TypeScript): npm packages pinned by its package-lock.json.
+VSCODE := editors/vscode
+VSCODE_INSTALLED := $(VSCODE)/node_modules/.installed
+VSCODE_BUNDLE := $(VSCODE)/dist/extension.js
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup run test lint format bench clean vscode vsix
 
 setup: $(SETUP_DONE)
 
@@ -58,8 +62,21 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup lint
+test: setup lint vscode
 	$(BIN)/pytest -q
+
+$(VSCODE_INSTALLED): $(VSCODE)/package-lock.json
+	cd $(VSCODE) && npm ci --no-audit --no-fund
+	touch $@
+
+$(VSCODE_BUNDLE): $(VSCODE_INSTALLED) $(VSCODE)/package.json $(VSCODE)/tsconfig.json $(wildcard $(VSCODE)/src/*.ts)
+	cd $(VSCODE) && npm run build
+
+vscode: $(VSCODE_BUNDLE)
+
+# editors/vscode/genls-<version>.vsix, for `code --install-extension`.
+vsix: $(VSCODE_INSTALLED)
+	cd $(VSCODE) && npm run package
 
 bench: setup
 	$(BIN)/genls bench completion --output bench/results/completion.json

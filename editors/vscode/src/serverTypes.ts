@@ -1,0 +1,104 @@
+/**
+ * The JSON the server's commands return (genls/server/*_features.py), and guards that check
+ * the parts the extension reads before it trusts them: an older or newer server may differ.
+ */
+
+/** One model call (`recentGenerations`); the token fields come from the backend's stats. */
+export interface GenerationRecord {
+  readonly path: string;
+  readonly seconds: number;
+  readonly cancelled: boolean;
+  readonly snippetPaths: readonly string[];
+  readonly prompt_tokens?: number;
+  readonly reused_tokens?: number;
+  readonly generated_tokens?: number;
+  readonly prefill_seconds?: number;
+  readonly decode_seconds?: number;
+}
+
+export interface IndexStatus {
+  readonly root: string;
+  readonly ready: boolean;
+  readonly indexing: boolean;
+  readonly writesToDisk: boolean;
+}
+
+/** `genls.status`. */
+export interface ServerStatus {
+  readonly version: string;
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** The loaded model in one line; null until the model is loaded. */
+  readonly model: string | null;
+  /** Null when indexing is off or no folder is open. */
+  readonly index: IndexStatus | null;
+  /** Oldest first. */
+  readonly recentGenerations: readonly GenerationRecord[];
+}
+
+export interface LspPosition {
+  readonly line: number;
+  readonly character: number;
+}
+
+/** One `genls.search` hit. */
+export interface SearchHit {
+  readonly uri: string;
+  readonly path: string;
+  readonly range: { readonly start: LspPosition; readonly end: LspPosition };
+  readonly symbol: string | null;
+  readonly score: number;
+  readonly text: string;
+}
+
+/** `genls.index`; null when there is no index (indexing off, or no folder open). */
+export interface IndexSummary {
+  readonly files: number;
+  readonly chunks: number;
+  readonly changed: number;
+  readonly removed: number;
+  readonly seconds: number;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function isServerStatus(value: unknown): value is ServerStatus {
+  return (
+    isRecord(value) &&
+    typeof value.version === "string" &&
+    isRecord(value.settings) &&
+    (value.model === null || typeof value.model === "string") &&
+    (value.index === null || isRecord(value.index)) &&
+    Array.isArray(value.recentGenerations) &&
+    value.recentGenerations.every(
+      (record) =>
+        isRecord(record) &&
+        typeof record.seconds === "number" &&
+        typeof record.cancelled === "boolean",
+    )
+  );
+}
+
+export function isSearchHits(value: unknown): value is SearchHit[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (hit) =>
+        isRecord(hit) &&
+        typeof hit.uri === "string" &&
+        typeof hit.path === "string" &&
+        isRecord(hit.range) &&
+        typeof hit.text === "string",
+    )
+  );
+}
+
+export function isIndexSummary(value: unknown): value is IndexSummary {
+  return (
+    isRecord(value) &&
+    ["files", "chunks", "changed", "removed", "seconds"].every(
+      (key) => typeof value[key] === "number",
+    )
+  );
+}

@@ -1,0 +1,435 @@
+/**
+ * A stand-in for the `vscode` module, with just enough of the API for the bundled extension
+ * and vscode-languageclient to activate, start the real server and serve one document.
+ * It records what a person would see (messages, the status bar, output) and keeps the
+ * providers and commands registered, so a test can call them the way VS Code would.
+ *
+ * Namespace members it does not implement: `on...` events never fire, `register...`
+ * providers are accepted and ignored, anything else is undefined. The enums that only
+ * untested features read have each member stand for its own name.
+ */
+
+import { pathToFileURL, fileURLToPath } from "node:url";
+
+type Listener<T> = (value: T) => unknown;
+
+export class Disposable {
+  constructor(private readonly callOnDispose: () => unknown = () => undefined) {}
+  static from(...items: { dispose(): unknown }[]): Disposable {
+    return new Disposable(() => items.forEach((item) => item.dispose()));
+  }
+  dispose(): void {
+    this.callOnDispose();
+  }
+}
+
+export class EventEmitter<T> {
+  private listeners: Listener<T>[] = [];
+  readonly event = (listener: Listener<T>): Disposable => {
+    this.listeners.push(listener);
+    return new Disposable(() => {
+      this.listeners = this.listeners.filter((item) => item !== listener);
+    });
+  };
+  fire(value: T): void {
+    for (const listener of [...this.listeners]) {
+      listener(value);
+    }
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
+
+export class Uri {
+  private constructor(private readonly url: URL) {}
+  static parse(value: string): Uri {
+    return new Uri(new URL(value));
+  }
+  static file(path: string): Uri {
+    return new Uri(pathToFileURL(path));
+  }
+  get scheme(): string {
+    return this.url.protocol.replace(/:$/, "");
+  }
+  get fsPath(): string {
+    return fileURLToPath(this.url);
+  }
+  get path(): string {
+    return this.url.pathname;
+  }
+  toString(): string {
+    return this.url.href;
+  }
+}
+
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+
+export class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(...args: [Position, Position] | [number, number, number, number]) {
+    if (args.length === 2) {
+      [this.start, this.end] = args;
+    } else {
+      this.start = new Position(args[0], args[1]);
+      this.end = new Position(args[2], args[3]);
+    }
+  }
+}
+
+export class SnippetString {
+  constructor(readonly value: string) {}
+}
+
+export interface FakeCommand {
+  readonly title: string;
+  readonly command: string;
+  readonly arguments?: unknown[];
+}
+
+export class InlineCompletionItem {
+  constructor(
+    readonly insertText: string | SnippetString,
+    readonly range?: Range,
+    readonly command?: FakeCommand,
+  ) {}
+}
+
+export class InlineCompletionList {
+  constructor(readonly items: InlineCompletionItem[]) {}
+}
+
+export class CancellationError extends Error {}
+
+export class CancellationTokenSource {
+  private readonly cancelled = new EventEmitter<void>();
+  readonly token = {
+    isCancellationRequested: false,
+    onCancellationRequested: this.cancelled.event,
+  };
+  cancel(): void {
+    this.token.isCancellationRequested = true;
+    this.cancelled.fire();
+  }
+  dispose(): void {
+    this.cancelled.dispose();
+  }
+}
+
+export enum ProgressLocation {
+  SourceControl = 1,
+  Window = 10,
+  Notification = 15,
+}
+
+export enum StatusBarAlignment {
+  Left = 1,
+  Right = 2,
+}
+
+export enum LogLevel {
+  Off = 0,
+  Trace = 1,
+  Debug = 2,
+  Info = 3,
+  Warning = 4,
+  Error = 5,
+}
+
+export enum InlineCompletionTriggerKind {
+  Invoke = 0,
+  Automatic = 1,
+}
+
+/** A document as VS Code's workspace.textDocuments holds it. */
+export interface FakeDocument {
+  readonly uri: Uri;
+  readonly fileName: string;
+  readonly languageId: string;
+  readonly version: number;
+  readonly isClosed: boolean;
+  getText(): string;
+}
+
+export function fakeDocument(path: string, languageId: string, text: string): FakeDocument {
+  return {
+    uri: Uri.file(path),
+    fileName: path,
+    languageId,
+    version: 1,
+    isClosed: false,
+    getText: () => text,
+  };
+}
+
+export interface FakeOutputChannel {
+  readonly name: string;
+  text: string;
+}
+
+export interface FakeStatusBarItem {
+  text: string;
+  tooltip: string | undefined;
+  command: string | undefined;
+}
+
+export interface ShownMessage {
+  readonly severity: "error" | "warning" | "information";
+  readonly message: string;
+}
+
+/** Everything one fake VS Code window holds; `module` is what `require("vscode")` returns. */
+export interface FakeHost {
+  readonly module: Record<string, unknown>;
+  readonly messages: ShownMessage[];
+  readonly statusBarItems: FakeStatusBarItem[];
+  readonly outputChannels: FakeOutputChannel[];
+  readonly inlineCompletionProviders: {
+    provideInlineCompletionItems(...args: unknown[]): Promise<unknown>;
+  }[];
+  /** Answers for the next input boxes, in order; an input box with none left is cancelled. */
+  readonly inputAnswers: string[];
+  executeCommand(id: string, ...args: unknown[]): Promise<unknown>;
+  /** What the user does in settings.json: the extension hears onDidChangeConfiguration. */
+  changeSettings(values: Record<string, unknown>): void;
+}
+
+const noEvent = (): Disposable => new Disposable();
+
+/** Classes vscode-languageclient extends when it loads; the tested paths never create them. */
+const EXTENDED_ONLY = [
+  "CallHierarchyItem",
+  "CodeAction",
+  "CodeLens",
+  "CompletionItem",
+  "Diagnostic",
+  "DocumentLink",
+  "InlayHint",
+  "SymbolInformation",
+  "TypeHierarchyItem",
+];
+
+/**
+ * Enums vscode-languageclient reads (some when it starts) on paths these tests do not take.
+ * Listed, not conjured by a Proxy: the client copies the module's own keys when it imports it.
+ */
+const NAMED_ENUMS = [
+  "CodeActionKind",
+  "CodeActionTriggerKind",
+  "CompletionItemKind",
+  "CompletionItemTag",
+  "CompletionTriggerKind",
+  "DiagnosticSeverity",
+  "DiagnosticTag",
+  "DocumentHighlightKind",
+  "FileType",
+  "FoldingRangeKind",
+  "NotebookCellKind",
+  "SignatureHelpTriggerKind",
+  "SymbolKind",
+  "SymbolTag",
+  "TextDocumentSaveReason",
+];
+
+/** `Enum.Member` -> "Enum.Member". */
+function nameEnum(name: string): Record<string, string> {
+  return new Proxy({}, { get: (_target, member) => `${name}.${String(member)}` });
+}
+
+/** Unknown `on...` members are events that never fire; unknown `register...` are accepted. */
+function namespace(members: Record<string, unknown>): Record<string, unknown> {
+  return new Proxy(members, {
+    get(target, name) {
+      if (typeof name === "string" && !(name in target)) {
+        if (/^on[A-Z]/.test(name)) {
+          return noEvent;
+        }
+        if (/^register[A-Z]/.test(name) || name === "createDiagnosticCollection") {
+          return () => new Disposable();
+        }
+      }
+      return Reflect.get(target, name);
+    },
+  });
+}
+
+function outputChannel(name: string, channels: FakeOutputChannel[]): FakeOutputChannel {
+  const channel = {
+    name,
+    text: "",
+    logLevel: LogLevel.Info,
+    onDidChangeLogLevel: noEvent,
+    append(value: string) {
+      channel.text += value;
+    },
+    appendLine(value: string) {
+      channel.text += `${value}\n`;
+    },
+    replace(value: string) {
+      channel.text = value;
+    },
+    clear() {
+      channel.text = "";
+    },
+    show: () => undefined,
+    hide: () => undefined,
+    dispose: () => undefined,
+  };
+  for (const level of ["trace", "debug", "info", "warn", "error"]) {
+    Object.assign(channel, { [level]: (message: string) => channel.appendLine(message) });
+  }
+  channels.push(channel);
+  return channel;
+}
+
+/** A fake window with one workspace folder, these open documents and these user settings. */
+export function createFakeHost(
+  folder: string,
+  documents: readonly FakeDocument[],
+  settings: Record<string, unknown>,
+): FakeHost {
+  const commands = new Map<string, (...args: unknown[]) => unknown>();
+  const messages: ShownMessage[] = [];
+  const statusBarItems: FakeStatusBarItem[] = [];
+  const outputChannels: FakeOutputChannel[] = [];
+  const inlineCompletionProviders: FakeHost["inlineCompletionProviders"] = [];
+  const show =
+    (severity: ShownMessage["severity"]) =>
+    async (message: string): Promise<undefined> => {
+      messages.push({ severity, message });
+      return undefined; // the user dismisses it
+    };
+  const executeCommand = async (id: string, ...args: unknown[]): Promise<unknown> => {
+    const command = commands.get(id);
+    if (command === undefined) {
+      throw new Error(`command '${id}' not found`);
+    }
+    return command(...args);
+  };
+
+  const inputAnswers: string[] = [];
+  const configurationChanged = new EventEmitter<{
+    affectsConfiguration(section: string): boolean;
+  }>();
+  const changeSettings = (values: Record<string, unknown>): void => {
+    Object.assign(settings, values);
+    const changed = Object.keys(values);
+    configurationChanged.fire({
+      affectsConfiguration: (section) =>
+        changed.some((key) => key === section || key.startsWith(`${section}.`)),
+    });
+  };
+
+  const workspace = namespace({
+    onDidChangeConfiguration: configurationChanged.event,
+    workspaceFolders: [{ uri: Uri.file(folder), name: "workspace", index: 0 }],
+    textDocuments: documents,
+    notebookDocuments: [],
+    getConfiguration: (section: string) => ({
+      get: (key: string, fallback?: unknown) => settings[`${section}.${key}`] ?? fallback,
+      has: (key: string) => `${section}.${key}` in settings,
+      inspect: (key: string) => ({ key, globalValue: settings[`${section}.${key}`] }),
+    }),
+    createFileSystemWatcher: () => ({
+      onDidCreate: noEvent,
+      onDidChange: noEvent,
+      onDidDelete: noEvent,
+      dispose: () => undefined,
+    }),
+  });
+  const window = namespace({
+    activeTextEditor: undefined,
+    visibleTextEditors: [],
+    tabGroups: { all: [], onDidChangeTabs: noEvent, onDidChangeTabGroups: noEvent },
+    createOutputChannel: (name: string) => outputChannel(name, outputChannels),
+    createStatusBarItem: () => {
+      const item = {
+        text: "",
+        tooltip: undefined,
+        command: undefined,
+        name: "",
+        show: () => undefined,
+        dispose: () => undefined,
+      };
+      statusBarItems.push(item);
+      return item;
+    },
+    showErrorMessage: show("error"),
+    showWarningMessage: show("warning"),
+    showInformationMessage: show("information"),
+    showInputBox: async () => inputAnswers.shift(),
+    withProgress: (_options: unknown, task: (progress: unknown, token: unknown) => unknown) =>
+      task({ report: () => undefined }, new CancellationTokenSource().token),
+  });
+  const languages = namespace({
+    // vscode-languageclient filters documents with its selector: scheme and language only.
+    match: (selector: { scheme?: string; language?: string }[], document: FakeDocument) =>
+      selector.some(
+        (filter) =>
+          (filter.scheme === undefined || filter.scheme === document.uri.scheme) &&
+          (filter.language === undefined || filter.language === document.languageId),
+      )
+        ? 10
+        : 0,
+    registerInlineCompletionItemProvider: (
+      _selector: unknown,
+      provider: FakeHost["inlineCompletionProviders"][number],
+    ) => {
+      inlineCompletionProviders.push(provider);
+      return new Disposable(() => {
+        inlineCompletionProviders.splice(inlineCompletionProviders.indexOf(provider), 1);
+      });
+    },
+  });
+  const vscodeCommands = namespace({
+    registerCommand: (id: string, callback: (...args: unknown[]) => unknown) => {
+      if (commands.has(id)) {
+        throw new Error(`command '${id}' already exists`);
+      }
+      commands.set(id, callback);
+      return new Disposable(() => commands.delete(id));
+    },
+    executeCommand,
+  });
+
+  const module: Record<string, unknown> = {
+    version: "1.91.0",
+    env: { appName: "fake VS Code", language: "en", openExternal: async () => false },
+    workspace,
+    window,
+    languages,
+    commands: vscodeCommands,
+    Disposable,
+    EventEmitter,
+    Uri,
+    Position,
+    Range,
+    SnippetString,
+    InlineCompletionItem,
+    InlineCompletionList,
+    CancellationError,
+    CancellationTokenSource,
+    ProgressLocation,
+    StatusBarAlignment,
+    LogLevel,
+    InlineCompletionTriggerKind,
+    ...Object.fromEntries(EXTENDED_ONLY.map((name) => [name, class {}])),
+    ...Object.fromEntries(NAMED_ENUMS.map((name) => [name, nameEnum(name)])),
+  };
+  return {
+    module,
+    messages,
+    statusBarItems,
+    outputChannels,
+    inlineCompletionProviders,
+    inputAnswers,
+    executeCommand,
+    changeSettings,
+  };
+}

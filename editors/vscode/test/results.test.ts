@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { indexSummaryMessage, searchHitRow } from "../src/results";
+import { isIndexSummary, isSearchHits, type SearchHit } from "../src/serverTypes";
+
+const HIT: SearchHit = {
+  uri: "file:///work/app/genls/config.py",
+  path: "genls/config.py",
+  range: { start: { line: 86, character: 0 }, end: { line: 93, character: 0 } },
+  symbol: "Settings.merged",
+  score: 0.0328,
+  text: "\n    def merged(self, overrides):\n        values = dataclasses.asdict(self)\n",
+};
+
+describe("searchHitRow", () => {
+  it("labels a hit by its symbol and shows where it is (1-based line) and its first line", () => {
+    assert.deepEqual(searchHitRow(HIT), {
+      label: "Settings.merged",
+      description: "genls/config.py:87",
+      detail: "def merged(self, overrides):",
+    });
+  });
+
+  it("labels a hit without a symbol by its place", () => {
+    const row = searchHitRow({ ...HIT, symbol: null, text: "x".repeat(500) });
+    assert.equal(row.label, "genls/config.py:87");
+    assert.equal(row.description, "score 0.033");
+    assert.equal(row.detail.length, 120);
+  });
+});
+
+describe("indexSummaryMessage", () => {
+  it("tells what an index run did", () => {
+    const summary = { files: 40, chunks: 512, changed: 3, removed: 1, seconds: 2.04 };
+    assert.equal(
+      indexSummaryMessage(summary),
+      "genls: indexed 40 files (3 changed, 1 removed), 512 chunks in 2.0 s.",
+    );
+  });
+
+  it("explains a missing index", () => {
+    assert.match(indexSummaryMessage(null), /genls\.index/);
+  });
+});
+
+describe("result guards", () => {
+  it("check the fields the extension reads", () => {
+    assert.ok(isSearchHits([HIT]));
+    assert.ok(isSearchHits([]));
+    assert.ok(!isSearchHits([{ ...HIT, range: null }]));
+    assert.ok(!isSearchHits({ hits: [] }));
+    assert.ok(
+      isIndexSummary({ files: 1, chunks: 2, changed: 1, removed: 0, seconds: 0.5, languages: {} }),
+    );
+    assert.ok(!isIndexSummary({ files: 1 }));
+  });
+});
