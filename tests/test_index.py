@@ -306,3 +306,22 @@ def test_cli_index_refuses_while_a_server_writes(repo, embedder):
     assert "another genls process is writing the index" in refused.stderr
     assert not (repo / ".genls" / "CURRENT").exists()
     server_index.close()
+
+
+def test_a_module_qualifier_brings_that_modules_definitions(repo, embedder):
+    index = new_index(repo, embedder)
+    index.update()
+    app = repo / "app.py"
+    text = "from pkg import geometry\n\n\ndef report(r):\n    return geometry.ci"
+    provider = IndexContextProvider(index)
+    request = CompletionRequest(app.as_uri(), str(app), text, len(text), "python")
+    snippets = provider.snippets(request)
+    assert snippets[0].path == "pkg/geometry.py"
+    assert "def circle_area(radius: float) -> float:" in snippets[0].text.split("\n")
+    # Typing the member's name keeps the context (and the model's cache) as it was.
+    assert (
+        provider.snippets(
+            CompletionRequest(app.as_uri(), str(app), text + "r", len(text) + 1, "python")
+        )
+        is snippets
+    )

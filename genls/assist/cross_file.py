@@ -23,6 +23,9 @@ _QUERY_CHARS = 600
 _MAX_DEFINITIONS = 6
 _MAX_SIMILAR = 3
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+_QUALIFIER = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\.[A-Za-z0-9_]*$")
+_SIGNATURE_CHARS = 80
+_MEMBERS_CHARS = 900
 
 
 class IndexContextProvider:
@@ -43,13 +46,32 @@ class IndexContextProvider:
         names_text = text[window_start:cursor_line_start][-_WINDOW_CHARS:]
         # The similarity query ends at the anchor: fixed for a stride of lines.
         query = text[window_start:anchor][-_QUERY_CHARS:] or names_text[-_QUERY_CHARS:]
-        key = (request.uri, names_text, query, id(self.index._snapshot))
+        # `module.` right before the cursor: what that module defines (fixed while the member
+        # name is typed).
+        qualifier = _QUALIFIER.search(text[cursor_line_start : request.offset])
+        module = qualifier.group(1) if qualifier else None
+        key = (request.uri, names_text, query, module, self.index.version)
         if self._last and self._last[0] == key:
             return self._last[1]
         current = self._relative(request.path)
-        found = self._definitions(names_text, current) + self._similar(query, current)
+        found = (
+            self._module_members(module, current)
+            + self._definitions(names_text, current)
+            + self._similar(query, current)
+        )
         self._last = (key, found)
         return found
+
+    def _module_members(self, module: str | None, current: str | None) -> list[Snippet]:
+        if module is None:
+            return []
+        for path, definitions in self.index.module_definitions(module):
+            if path == current:
+                continue
+            lines = [d.signature[:_SIGNATURE_CHARS] for d in definitions if d.parent is None]
+            body = "\n".join(lines)[:_MEMBERS_CHARS]
+            return [Snippet(path, body)] if body else []
+        return []
 
     def _relative(self, path: str) -> str | None:
         try:

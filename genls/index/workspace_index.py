@@ -65,6 +65,17 @@ class UpdateSummary:
     embedded_chunks: int  # chunks whose text was new (others kept their vectors)
 
 
+_PACKAGE_FILES = frozenset({"__init__", "index", "mod", "lib"})
+
+
+def module_name(path: str) -> str:
+    """The name code imports a file by: its stem, or its folder's for package files."""
+    parts = Path(path).with_suffix("").parts
+    if parts[-1] in _PACKAGE_FILES and len(parts) > 1:
+        return parts[-2]
+    return parts[-1]
+
+
 class _Snapshot:
     """Search structures over one state of the index; never modified after construction."""
 
@@ -87,6 +98,12 @@ class _Snapshot:
         self.by_name: dict[str, list[tuple[str, Definition]]] = {}
         for path, definition in self.definitions:
             self.by_name.setdefault(definition.name, []).append((path, definition))
+        self.by_module: dict[str, list[tuple[str, list[Definition]]]] = {}
+        for indexed in files.values():
+            if indexed.definitions:
+                self.by_module.setdefault(module_name(indexed.path), []).append(
+                    (indexed.path, indexed.definitions)
+                )
 
 
 class WorkspaceIndex:
@@ -337,6 +354,17 @@ class WorkspaceIndex:
                 Hit(chunk.path, chunk.start_line, chunk.end_line, chunk.symbol, score, chunk.text)
             )
         return hits
+
+    @property
+    def version(self) -> int:
+        """Changes whenever searches may answer differently."""
+        return id(self._snapshot)
+
+    def module_definitions(self, module: str) -> list[tuple[str, list[Definition]]]:
+        """The definitions of each file that `import module` could name (`events` ->
+        asyncio/events.py; `pkg` -> pkg/__init__.py, pkg/index.ts, pkg/mod.rs)."""
+        snapshot = self._snapshot
+        return list(snapshot.by_module.get(module, ())) if snapshot else []
 
     def definitions_named(self, name: str) -> list[tuple[str, Definition]]:
         snapshot = self._snapshot
