@@ -92,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=16,
         help="completion: points compared with and without the index (0: skip)",
     )
-    bench.add_argument("--files", type=int, default=400, help="index: stdlib modules to index")
+    bench.add_argument(
+        "--files", type=int, default=1000, help="index: stdlib modules to index (at most all)"
+    )
     bench.add_argument("--questions", type=int, default=300, help="index: retrieval questions")
     bench.add_argument("--output", type=Path, help="also write the JSON to this file")
     _settings_flags(bench)

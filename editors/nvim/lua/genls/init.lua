@@ -108,6 +108,7 @@ function M.setup(opts)
     require("genls.ghost").setup(config, group)
   end
   require("genls.status").setup(group)
+  require("genls.commands").setup()
 
   -- setup() may run after files were opened (lazy loading): start for those too.
   for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do

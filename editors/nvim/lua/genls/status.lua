@@ -16,6 +16,11 @@ local cache = {}
 -- When the running refresh started; a lost answer (server killed) must not block later ones.
 local refreshing_since = nil
 local REFRESH_STALE_NS = 10 * 1e9
+-- The server's running $/progress (indexing), from the LspProgress autocmd:
+-- progress[client_id][token] = { title, message, percentage, seq }. Kept here rather than
+-- read with vim.lsp.status(), which empties the client's queue for every other consumer.
+local progress = {}
+local progress_seq = 0
 
 --- The newest generation that ran to the end (cancelled ones say little about speed).
 local function last_generation(status)
@@ -54,6 +59,12 @@ local function fetch(bufnr, callback)
   return true
 end
 
+local function notify_changed()
+  -- Status line plugins (lualine, heirline) can listen for this to redraw.
+  pcall(vim.api.nvim_exec_autocmds, "User", { pattern = "GenlsStatus", modeline = false })
+  pcall(vim.cmd.redrawstatus)
+end
+
 --- Refreshes the cache in the background (one request at a time).
 function M.refresh(bufnr)
   local now = vim.uv.hrtime()
@@ -63,9 +74,7 @@ function M.refresh(bufnr)
   refreshing_since = now
   local sent = fetch(bufnr or 0, function()
     refreshing_since = nil
-    -- Status line plugins (lualine, heirline) can listen for this to redraw.
-    pcall(vim.api.nvim_exec_autocmds, "User", { pattern = "GenlsStatus", modeline = false })
-    pcall(vim.cmd.redrawstatus)
+    notify_changed()
   end)
   if not sent then
     refreshing_since = nil
@@ -77,7 +86,62 @@ function M.cached()
   return vim.deepcopy(cache)
 end
 
---- "genls: <model> 120ms", "genls: <model>" before the first completion, "" without server.
+--- LspProgress: remembers genls's running progress, forgets it on "end".
+local function on_progress(args)
+  local data = args.data or {}
+  local client = data.client_id and vim.lsp.get_client_by_id(data.client_id)
+  local params = data.params or {}
+  local value = params.value
+  if not client or client.name ~= lsp.NAME or type(value) ~= "table" or params.token == nil then
+    return
+  end
+  local running = progress[data.client_id] or {}
+  progress[data.client_id] = running
+  if value.kind == "end" then
+    running[params.token] = nil
+  else
+    local item = running[params.token]
+    if not item then
+      progress_seq = progress_seq + 1
+      item = { seq = progress_seq }
+      running[params.token] = item
+    end
+    item.title = value.title or item.title
+    item.message = value.message or item.message
+    item.percentage = value.percentage or item.percentage
+  end
+  notify_changed()
+end
+
+--- The newest running genls progress as "indexing: 12/40 files 30%"; nil when none runs.
+---@return string?
+function M.progress()
+  local newest
+  for client_id, running in pairs(progress) do
+    if vim.lsp.get_client_by_id(client_id) then
+      for _, item in pairs(running) do
+        if not newest or item.seq > newest.seq then
+          newest = item
+        end
+      end
+    end
+  end
+  if not newest then
+    return nil
+  end
+  local parts = { (tostring(newest.title or "working"):gsub("^genls:%s*", "")) }
+  if newest.message and newest.message ~= "" then
+    parts[1] = parts[1] .. ":"
+    table.insert(parts, newest.message)
+  end
+  if newest.percentage then
+    table.insert(parts, ("%d%%"):format(newest.percentage))
+  end
+  return table.concat(parts, " ")
+end
+
+--- "genls: <model> 120ms", "genls: <model>" before the first completion, "" without server;
+--- while the server reports progress, "genls: <model> [indexing: 12/40 files 30%]".
 function M.statusline()
   if not lsp.any_client() then
     return ""
@@ -85,6 +149,10 @@ function M.statusline()
   local text = "genls: " .. (cache.model or "starting")
   if cache.latency_ms then
     text = text .. (" %dms"):format(cache.latency_ms)
+  end
+  local running = M.progress()
+  if running then
+    text = text .. (" [%s]"):format(running)
   end
   return text
 end
@@ -131,6 +199,24 @@ function M.setup(group)
       if client and client.name == lsp.NAME then
         M.refresh(args.buf)
       end
+    end,
+  })
+  vim.api.nvim_create_autocmd("LspProgress", {
+    group = group,
+    desc = "genls: show the server's progress (indexing) in the status line",
+    callback = on_progress,
+  })
+  vim.api.nvim_create_autocmd("LspDetach", {
+    group = group,
+    callback = function(args)
+      local client_id = args.data and args.data.client_id
+      -- The client stays listed during LspDetach; forget its progress once it is gone.
+      vim.schedule(function()
+        if client_id and progress[client_id] and not vim.lsp.get_client_by_id(client_id) then
+          progress[client_id] = nil
+          notify_changed()
+        end
+      end)
     end,
   })
 end
