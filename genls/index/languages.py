@@ -76,11 +76,28 @@ class LanguageInfo:
         if grammar is None or path is None or not path.is_file():
             return None
         try:
-            return Query(grammar, path.read_text(encoding="utf-8"))
-        except QueryError as exc:
+            return Query(grammar, _query_source(path))
+        except (QueryError, OSError) as exc:
             # A broken query must not take the server down; the language loses that feature.
             log.warning("invalid tree-sitter query %s: %s", path, exc)
             return None
+
+
+def _query_source(path: Path, seen: frozenset[Path] = frozenset()) -> str:
+    """The query text, after the queries its first line inherits (`; inherits: typescript`
+    takes ../typescript/<same kind>.scm first), as nvim-treesitter's query files do."""
+    text = path.read_text(encoding="utf-8")
+    first_line = text.split("\n", 1)[0]
+    if not first_line.startswith(_INHERITS) or path in seen:
+        return text
+    parents = [name.strip() for name in first_line[len(_INHERITS) :].split(",") if name.strip()]
+    inherited = [
+        _query_source(path.parent.parent / name / path.name, seen | {path}) for name in parents
+    ]
+    return "\n".join([*inherited, text])
+
+
+_INHERITS = "; inherits:"
 
 
 def grammars_directory() -> Path:

@@ -1,15 +1,2 @@
-; @call on the call, @name on the callee's simple name: f(), obj.method(), new Class().
-
-(call_expression
-  function: (identifier) @name) @call
-
-(call_expression
-  function: (member_expression
-    property: (_) @name)) @call
-
-(new_expression
-  constructor: (identifier) @name) @call
-
-(new_expression
-  constructor: (member_expression
-    property: (_) @name)) @call
+; inherits: javascript
+; TypeScript calls look like JavaScript calls.

@@ -11,87 +11,18 @@
 --
 -- Writes a JSON report; exits non-zero (reason in report.errors and on stderr) on any error.
 
-local env = vim.env
-local file, python, output = env.GENLS_TEST_FILE, env.GENLS_TEST_PYTHON, env.GENLS_TEST_REPORT
-local model = env.GENLS_TEST_MODEL or "smollm2-135m"
-local plugin_dir = env.GENLS_TEST_PLUGIN or "editors/nvim"
-local query = env.GENLS_TEST_QUERY or "circle area"
-if not (file and python and output) then
-  io.stderr:write("commands.lua: set GENLS_TEST_FILE, GENLS_TEST_PYTHON, GENLS_TEST_REPORT\n")
-  vim.cmd("cquit 2")
-end
+local harness = dofile(vim.fs.joinpath(
+  vim.fs.dirname(debug.getinfo(1, "S").source:sub(2)), "harness.lua"))
 
 local ATTACH_TIMEOUT_MS = 30000
 local INDEX_TIMEOUT_MS = 45000
 local STEP_TIMEOUT_MS = 20000
-local TOTAL_TIMEOUT_MS = 100000
 
-local report = { errors = {}, steps = {} }
-local finished = false
-local notifications = {}
-
-local function finish(code)
-  if finished then
-    return
-  end
-  finished = true
-  for _, client in ipairs(vim.lsp.get_clients({ name = "genls" })) do
-    client:stop()
-  end
-  report.server_stopped = vim.wait(10000, function()
-    return #vim.lsp.get_clients({ name = "genls" }) == 0
-  end, 50)
-  report.notifications = notifications
-  local fd = assert(io.open(output, "w"))
-  fd:write(vim.json.encode(report))
-  fd:close()
-  vim.cmd(code == 0 and "qa!" or ("cquit " .. code))
-end
-
-local function fail(message)
-  io.stderr:write("commands.lua: " .. message .. "\n")
-  table.insert(report.errors, message)
-  finish(1)
-  error(message) -- unwinds the test coroutine
-end
-
-local watchdog = vim.uv.new_timer()
-watchdog:start(TOTAL_TIMEOUT_MS, 0, vim.schedule_wrap(function()
-  pcall(fail, ("timeout: the whole run took over %d ms (last step: %s)"):format(
-    TOTAL_TIMEOUT_MS, report.steps[#report.steps] or "none"))
-end))
-
-local function step(name)
-  table.insert(report.steps, name)
-end
-
---- Yields to the main loop until `cond` returns a truthy value (returned); fails after
---- `timeout_ms` with `what`.
-local function wait_for(cond, timeout_ms, what)
-  local co = assert(coroutine.running())
-  local started = vim.uv.now()
-  local timer = vim.uv.new_timer()
-  local done = false
-  timer:start(10, 20, vim.schedule_wrap(function()
-    if done then
-      return
-    end
-    local ok, value = pcall(cond)
-    if (ok and value) or vim.uv.now() - started > timeout_ms then
-      done = true
-      timer:stop()
-      timer:close()
-      coroutine.resume(co, ok and value or nil)
-    end
-  end))
-  local value = coroutine.yield()
-  if not value then
-    local last = notifications[#notifications]
-    fail(("timeout: %s (waited %d ms)%s"):format(what, timeout_ms,
-      last and ("; last message: " .. tostring(last.message)) or ""))
-  end
-  return value
-end
+local t = harness.new({ name = "commands.lua", total_timeout_ms = 100000 })
+local file, python, model, plugin_dir = t.file, t.python, t.model, t.plugin_dir
+local query = vim.env.GENLS_TEST_QUERY or "circle area"
+local report, notifications = t.report, t.notifications
+local finish, step, wait_for = t.finish, t.step, t.wait_for
 
 --- The first notification after index `from` whose message matches `pattern`.
 local function notification(pattern, from)
@@ -230,12 +161,4 @@ local function run()
   finish(0)
 end
 
-local co = coroutine.create(function()
-  local ok, err = xpcall(run, debug.traceback)
-  if not ok and not finished then
-    pcall(fail, "Lua error: " .. tostring(err))
-  end
-end)
-vim.schedule(function()
-  coroutine.resume(co)
-end)
+t.start(run)

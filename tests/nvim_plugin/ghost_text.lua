@@ -10,93 +10,19 @@
 -- The cursor goes to the end of the file's last line. Writes a JSON report; exits non-zero
 -- (with the reason in report.errors and on stderr) on any error or timeout.
 
-local env = vim.env
-local file, python, output = env.GENLS_TEST_FILE, env.GENLS_TEST_PYTHON, env.GENLS_TEST_REPORT
-local model = env.GENLS_TEST_MODEL or "smollm2-135m"
-local plugin_dir = env.GENLS_TEST_PLUGIN or "editors/nvim"
-if not (file and python and output) then
-  io.stderr:write("ghost_text.lua: set GENLS_TEST_FILE, GENLS_TEST_PYTHON, GENLS_TEST_REPORT\n")
-  vim.cmd("cquit 2")
-end
+local harness = dofile(vim.fs.joinpath(
+  vim.fs.dirname(debug.getinfo(1, "S").source:sub(2)), "harness.lua"))
 
 -- The first completion loads the model; later steps are quick.
 local ATTACH_TIMEOUT_MS = 60000
 local GHOST_TIMEOUT_MS = 60000
 local STEP_TIMEOUT_MS = 15000
--- Everything together; a hang anywhere still ends the run with a clear message.
-local TOTAL_TIMEOUT_MS = 200000
 
-local report = { errors = {}, steps = {} }
-local finished = false
--- vim.notify calls (server messages included): the status step reads them, failures show them.
-local notifications = {}
-
-local function write_report()
-  local fd = assert(io.open(output, "w"))
-  fd:write(vim.json.encode(report))
-  fd:close()
-end
-
-local function finish(code)
-  if finished then
-    return
-  end
-  finished = true
-  for _, client in ipairs(vim.lsp.get_clients({ name = "genls" })) do
-    client:stop()
-  end
-  -- Let the server exit cleanly instead of being killed with the editor.
-  report.server_stopped = vim.wait(10000, function()
-    return #vim.lsp.get_clients({ name = "genls" }) == 0
-  end, 50)
-  report.notifications = notifications
-  write_report()
-  vim.cmd(code == 0 and "qa!" or ("cquit " .. code))
-end
-
-local function fail(message)
-  io.stderr:write("ghost_text.lua: " .. message .. "\n")
-  table.insert(report.errors, message)
-  finish(1)
-  error(message) -- unwinds the test coroutine
-end
-
-local watchdog = vim.uv.new_timer()
-watchdog:start(TOTAL_TIMEOUT_MS, 0, vim.schedule_wrap(function()
-  pcall(fail, ("timeout: the whole run took over %d ms (last step: %s)"):format(
-    TOTAL_TIMEOUT_MS, report.steps[#report.steps] or "none"))
-end))
-
-local function step(name)
-  table.insert(report.steps, name)
-end
-
---- Yields to the main loop (so keys, autocmds and LSP answers get processed) until `cond`
---- holds; fails with `what` after `timeout_ms`.
-local function wait_for(cond, timeout_ms, what)
-  local co = assert(coroutine.running())
-  local started = vim.uv.now()
-  local timer = vim.uv.new_timer()
-  local done = false
-  timer:start(10, 20, vim.schedule_wrap(function()
-    if done then
-      return
-    end
-    local ok, value = pcall(cond)
-    local timed_out = vim.uv.now() - started > timeout_ms
-    if (ok and value) or timed_out then
-      done = true
-      timer:stop()
-      timer:close()
-      coroutine.resume(co, ok and value)
-    end
-  end))
-  if not coroutine.yield() then
-    local last = notifications[#notifications]
-    fail(("timeout: %s (waited %d ms)%s"):format(what, timeout_ms,
-      last and ("; last message: " .. tostring(last.message)) or ""))
-  end
-end
+-- The whole run gets 200 s; a hang anywhere still ends it with a clear message.
+local t = harness.new({ name = "ghost_text.lua", total_timeout_ms = 200000 })
+local file, python, model, plugin_dir = t.file, t.python, t.model, t.plugin_dir
+local report, notifications = t.report, t.notifications
+local finish, fail, step, wait_for = t.finish, t.fail, t.step, t.wait_for
 
 local function sleep(ms)
   local started = vim.uv.now()
@@ -320,13 +246,4 @@ local function run()
   finish(0)
 end
 
-local co = coroutine.create(function()
-  local ok, err = xpcall(run, debug.traceback)
-  if not ok and not finished then
-    pcall(fail, "Lua error: " .. tostring(err))
-  end
-end)
--- Start once Neovim is in its main loop, which -S sourcing precedes.
-vim.schedule(function()
-  coroutine.resume(co)
-end)
+t.start(run)
