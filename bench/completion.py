@@ -16,8 +16,6 @@ Peak RSS is the server's high-water mark (VmHWM). Nothing here passes or fails.
 from __future__ import annotations
 
 import asyncio
-import datetime
-import platform
 import random
 import statistics
 import sys
@@ -32,6 +30,7 @@ import psutil
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+from bench.machine import report_header
 from genls import __version__
 from genls.assist.prompt import build_prompt
 from genls.config import Settings
@@ -289,16 +288,9 @@ def run_completion_bench(
 
     points = completion_points(count)
     path = ModelStore().path_for(settings.model)
-    report: dict[str, Any] = {
-        "benchmark": "completion",
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpu": platform.processor() or platform.machine(),
-            "physical_cores": psutil.cpu_count(logical=False),
-            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "llama_cpp_system": llama_cpp.llama_print_system_info().decode().strip(),
-        },
-        "genls": __version__,
+    report: dict[str, Any] = report_header("completion")
+    report["machine"]["llama_cpp_system"] = llama_cpp.llama_print_system_info().decode().strip()
+    report |= {
         "model": settings.model,
         "threads": settings.threads,
         "points_per_context": count,

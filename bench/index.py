@@ -17,7 +17,6 @@ Nothing here passes or fails.
 from __future__ import annotations
 
 import ast
-import datetime
 import platform
 import random
 import resource
@@ -30,9 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psutil
-
-from genls import __version__
+from bench.machine import report_header
 from genls.config import Settings
 from genls.index.embeddings import Embedder
 from genls.index.workspace_index import WorkspaceIndex
@@ -186,14 +183,7 @@ def run_index_bench(settings: Settings, file_count: int, question_count: int) ->
         shutil.rmtree(scratch, ignore_errors=True)
 
     return {
-        "benchmark": "index",
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpu": platform.processor() or platform.machine(),
-            "physical_cores": psutil.cpu_count(logical=False),
-            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        },
-        "genls": __version__,
+        **report_header("index"),
         "embedding_model": settings.embedding_model,
         "threads": settings.threads,
         "corpus": f"{len(modules)} modules of the Python {platform.python_version()} "

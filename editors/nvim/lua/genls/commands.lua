@@ -104,9 +104,9 @@ function M.index()
   end)
 end
 
---- The doctor command line: `cmd` up to its `serve` (so `{ "python", "-m", "genls", "serve" }`
---- runs genls, not Python), the configured model, and --skip-speed.
-function M.doctor_cmd(cmd, settings)
+--- The genls command line in `cmd`: the parts before its `serve` (so
+--- `{ "python", "-m", "genls", "serve" }` runs genls, not Python), followed by `args`.
+function M.genls_cli(cmd, args)
   local result = {}
   for _, part in ipairs(cmd) do
     if part == "serve" then
@@ -114,7 +114,12 @@ function M.doctor_cmd(cmd, settings)
     end
     table.insert(result, part)
   end
-  vim.list_extend(result, { "doctor", "--skip-speed" })
+  return vim.list_extend(result, args)
+end
+
+--- The doctor command line: the configured model, and --skip-speed.
+function M.doctor_cmd(cmd, settings)
+  local result = M.genls_cli(cmd, { "doctor", "--skip-speed" })
   for _, name in ipairs({ "model", "backend", "endpoint" }) do
     if type(settings[name]) == "string" then
       vim.list_extend(result, { "--" .. name, settings[name] })

@@ -7,18 +7,9 @@ local health = vim.health
 local STATUS_TIMEOUT_MS = 5000
 local VERSION_TIMEOUT_MS = 10000
 
---- The command that prints genls's version: `cmd` up to its `serve`, plus --version
---- (so `{ "python", "-m", "genls", "serve" }` asks genls, not Python).
+--- The command that prints genls's version.
 local function version_cmd(cmd)
-  local result = {}
-  for _, part in ipairs(cmd) do
-    if part == "serve" then
-      break
-    end
-    table.insert(result, part)
-  end
-  table.insert(result, "--version")
-  return result
+  return require("genls.commands").genls_cli(cmd, { "--version" })
 end
 
 local function check_executable(cmd)
