@@ -7,7 +7,8 @@ docstrings of functions and methods removed. The benchmark then
    (listing, reading and hashing, parsing, embedding, building the search structures, storing);
 2. re-indexes it with nothing changed, and reports that time per 10,000 files too (the cost is
    per file: list, read, hash);
-3. saves one typical file with a one-line change (WorkspaceIndex.update_file, what didSave does);
+3. saves one typical file with a one-line change (WorkspaceIndex.update_paths with the
+   editor's text, what didSave does);
 4. asks retrieval questions built from the code: a removed docstring is the query, its function
    is the answer. Recall@1/5/10 and MRR for the embedding ranking alone, BM25 alone, and fused.
 Peak RSS is this process's high-water mark; size on disk is the index folder's.
@@ -164,7 +165,7 @@ def run_index_bench(settings: Settings, file_count: int, question_count: int) ->
         typical = _typical_file(root, modules)
         text = (root / typical).read_text(encoding="utf-8") + "\n# edited\n"
         started = time.perf_counter()
-        index.update_file(root / typical, text)
+        index.update_paths([root / typical], {root / typical: text})
         saved_seconds = time.perf_counter() - started
         saved_stages = index.stage_seconds  # the disk write comes after searches see it
 

@@ -29,8 +29,8 @@ def test_index_bench_reports_speed_stages_and_retrieval_quality():
     full = report["full_index"]
     assert full["files"] == 4 and full["chunks"] > 4
     assert {"parse", "embed", "store"} <= full["stage_seconds"].keys()
-    assert report["unchanged_reindex"]["seconds"] < full["seconds"]
-    assert report["saved_file"]["stage_seconds"]["embed"] >= 0
+    assert report["unchanged_reindex"]["stage_seconds"].keys() == {"list", "read"}  # no parsing
+    assert {"embed", "store"} <= report["saved_file"]["stage_seconds"].keys()
     retrieval = report["retrieval"]
     assert retrieval["questions"] == 6
     for ranking in ("vector", "bm25", "fused"):

@@ -167,10 +167,9 @@ def test_only_changed_chunks_are_embedded_again(repo, embedder):
 def test_a_saved_file_is_reindexed(repo, embedder):
     index = new_index(repo, embedder)
     index.update()
-    index.update_file(
-        repo / "pkg" / "geometry.py",
-        GEOMETRY + "\n\ndef triangle_area(b, h):\n    return b * h / 2\n",
-    )
+    saved = repo / "pkg" / "geometry.py"
+    edited = GEOMETRY + "\n\ndef triangle_area(b, h):\n    return b * h / 2\n"
+    assert index.update_paths([saved], {saved: edited}) == 1  # the editor's text, not the disk's
     assert [d.name for _, d in index.find_symbols("triangle_area")] == ["triangle_area"]
 
 
@@ -214,7 +213,8 @@ def test_a_second_process_reads_and_does_not_write(repo, embedder):
     assert (repo / ".genls" / "CURRENT").read_text() == generation  # but wrote nothing
 
     first.close()
-    assert second.update_file(repo / "pkg" / "extra.py", "def now_saved():\n    return 3\n")
+    extra = repo / "pkg" / "extra.py"
+    assert second.update_paths([extra], {extra: "def now_saved():\n    return 3\n"}) == 1
     assert second.writes_to_disk
     assert (repo / ".genls" / "CURRENT").read_text() != generation
 

@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,8 +139,7 @@ class WorkspaceIndex:
     ) -> UpdateSummary | None:
         """Bring the index up to date with the files on disk; None if stopped midway."""
         started = time.perf_counter()
-        self._stage_seconds = Counter()
-        self._embedded_chunks = 0
+        self._start_measuring()
         with self._stage("list"):
             paths = [p.as_posix() for p in workspace_files(self.root, self.max_file_bytes)]
         files = dict(self._files)
@@ -156,16 +155,7 @@ class WorkspaceIndex:
                 progress(done, len(paths), path)
             with self._stage("read"):
                 data = self._read(Path(path))
-                digest = hashlib.sha256(data).hexdigest() if data is not None else ""
-            if data is None:
-                files.pop(path, None)
-                continue
-            if path in files and files[path].sha256 == digest:
-                continue
-            parsed = self._parse(path, data.decode("utf-8", "replace"), digest)
-            files[path] = parsed
-            pending.append(parsed)
-            changed += 1
+            changed += self._refresh(files, path, data, pending)
             if sum(len(f.chunks) for f in pending) >= _EMBED_BATCH_CHUNKS:
                 self._embed(pending)
                 pending = []
@@ -182,73 +172,63 @@ class WorkspaceIndex:
             len(removed),
             dict(languages),
             time.perf_counter() - started,
-            {stage: round(seconds, 4) for stage, seconds in self._stage_seconds.items()},
+            self.stage_seconds,
             self._embedded_chunks,
         )
 
     @property
     def stage_seconds(self) -> dict[str, float]:
         """Where the time of the last update (of any kind) went."""
-        return dict(self._stage_seconds)
+        return {stage: round(seconds, 4) for stage, seconds in self._stage_seconds.items()}
 
-    def update_file(self, path: Path, text: str) -> bool:
-        """Re-index one saved file (didSave) from its text; False if it is not indexed."""
-        self._stage_seconds = Counter()
-        try:
-            relative = Path(path).resolve().relative_to(self.root)
-        except ValueError:
-            return False
-        if not indexable_among(self.root, [relative], self.max_file_bytes):
-            return False
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        current = self._files.get(relative.as_posix())
-        if current is None or current.sha256 != digest:
-            files = dict(self._files)
-            files[relative.as_posix()] = self._index_file(relative.as_posix(), text, digest)
-            self._commit(files)
-        return True
-
-    def update_paths(self, paths: list[Path]) -> int:
-        """Bring these files up to date from disk in one commit: changed, created or deleted
-        (didChangeWatchedFiles, a git checkout). Returns how many entries changed."""
-        self._stage_seconds = Counter()
-        relative = set()
+    def update_paths(self, paths: list[Path], texts: Mapping[Path, str] | None = None) -> int:
+        """Bring these files up to date in one commit: saved (their text in `texts`, as the
+        editor has it), or changed, created or deleted on disk (didChangeWatchedFiles, a git
+        checkout). Paths outside the workspace or not indexable are dropped from the index.
+        Returns how many entries changed."""
+        self._start_measuring()
+        relative: dict[Path, Path] = {}
         for path in paths:
-            try:
-                relative.add(Path(path).resolve().relative_to(self.root))
-            except ValueError:
-                continue  # outside the workspace
+            with contextlib.suppress(ValueError):  # outside the workspace
+                relative[Path(path).resolve().relative_to(self.root)] = path
         keep = indexable_among(self.root, sorted(relative), self.max_file_bytes)
         files = dict(self._files)
         changed = 0
-        fresh: list[IndexedFile] = []
-        for path in sorted(relative):
-            key = path.as_posix()
-            data = self._read(path) if path in keep else None
-            if data is None:
-                changed += files.pop(key, None) is not None
-                continue
-            digest = hashlib.sha256(data).hexdigest()
-            if key in files and files[key].sha256 == digest:
-                continue
-            files[key] = self._parse(key, data.decode("utf-8", "replace"), digest)
-            fresh.append(files[key])
-            changed += 1
-        self._embed(fresh)
+        pending: list[IndexedFile] = []
+        for path, given in sorted(relative.items()):
+            data = None
+            if path in keep:
+                text = (texts or {}).get(given)
+                data = text.encode("utf-8") if text is not None else self._read(path)
+            changed += self._refresh(files, path.as_posix(), data, pending)
+        self._embed(pending)
         if changed:
             self._commit(files)
         return changed
+
+    def _refresh(
+        self,
+        files: dict[str, IndexedFile],
+        path: str,
+        data: bytes | None,
+        pending: list[IndexedFile],
+    ) -> bool:
+        """Make files[path] match `data` (None: the file is gone). A changed file is parsed and
+        put in `pending` for embedding. True if the entry changed."""
+        if data is None:
+            return files.pop(path, None) is not None
+        digest = hashlib.sha256(data).hexdigest()
+        if path in files and files[path].sha256 == digest:
+            return False
+        files[path] = self._parse(path, data.decode("utf-8", "replace"), digest)
+        pending.append(files[path])
+        return True
 
     def _read(self, path: Path) -> bytes | None:
         try:
             return (self.root / path).read_bytes()
         except OSError:
             return None
-
-    def _index_file(self, path: str, text: str, digest: str) -> IndexedFile:
-        indexed = self._parse(path, text, digest)
-        self._embed([indexed])
-        return indexed
 
     def _parse(self, path: str, text: str, digest: str) -> IndexedFile:
         with self._stage("parse"):
@@ -304,6 +284,10 @@ class WorkspaceIndex:
                     self._lexical.set_file(path, indexed.words)
             snapshot = _Snapshot(files, self.embedder.dimension)
         self._files, self._snapshot = files, snapshot
+
+    def _start_measuring(self) -> None:
+        self._stage_seconds = Counter()
+        self._embedded_chunks = 0
 
     @contextlib.contextmanager
     def _stage(self, name: str) -> Iterator[None]:

@@ -13,14 +13,13 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from genls.errors import GenlsError
-from genls.index.workspace_index import WorkspaceIndex
 from genls.server.app import GenlsServer
 
 log = logging.getLogger(__name__)
 
 SEARCH_COMMAND = "genls.search"
 INDEX_COMMAND = "genls.index"
-_CREATE_TIMEOUT_S = 5.0
+_CLIENT_REPLY_TIMEOUT_S = 5.0
 _SYMBOL_KINDS = {
     "function": types.SymbolKind.Function,
     "method": types.SymbolKind.Method,
@@ -86,7 +85,7 @@ async def _create_progress(ls: GenlsServer) -> str | None:
         return None
     token = str(uuid.uuid4())
     try:
-        await asyncio.wait_for(ls.work_done_progress.create_async(token), _CREATE_TIMEOUT_S)
+        await asyncio.wait_for(ls.work_done_progress.create_async(token), _CLIENT_REPLY_TIMEOUT_S)
     except Exception:  # no answer or an error: index without progress reports
         log.debug("the client did not create a progress token", exc_info=True)
         return None
@@ -109,7 +108,7 @@ async def watch_files(ls: GenlsServer) -> None:
     try:
         await asyncio.wait_for(
             ls.client_register_capability_async(types.RegistrationParams([registration])),
-            _CREATE_TIMEOUT_S,
+            _CLIENT_REPLY_TIMEOUT_S,
         )
     except Exception:  # didSave still keeps open files indexed
         log.debug("the client did not register the file watcher", exc_info=True)
@@ -186,11 +185,6 @@ def register(server: GenlsServer) -> None:
             return
         text = ls.workspace.get_text_document(params.text_document.uri).source
         try:
-            await ls.run_in_index_thread(_update_saved, index, path, text)
+            await ls.run_in_index_thread(index.update_paths, [Path(path)], {Path(path): text})
         except GenlsError as exc:
             ls.show_error(exc)
-
-
-def _update_saved(index: WorkspaceIndex, path: str, text: str) -> None:
-    if not index.update_file(Path(path), text):
-        log.debug("%s is not part of the index", path)
