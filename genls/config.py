@@ -44,6 +44,9 @@ class Settings:
     # openai backend: base URL of an OpenAI-compatible server, and its key (if any).
     endpoint: str | None = None
     api_key: str | None = None
+    # The instruction-following model for docstrings, refactors and history documents (same
+    # backend and endpoint as `model`); loaded on first use.
+    instruction_model: str = "qwen2.5-coder-1.5b"
     threads: int = field(default_factory=default_threads)
     # Prompt budget in tokens (prefix + suffix + cross-file snippets).
     context_tokens: int = 1024
