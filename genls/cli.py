@@ -28,6 +28,11 @@ def _settings_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--model", help="registry name, GGUF path, HF folder or remote model name")
     group.add_argument("--backend", choices=("llama.cpp", "transformers", "openai"))
     group.add_argument("--endpoint", help="OpenAI-compatible server URL (openai backend)")
+    group.add_argument(
+        "--instruction-model",
+        dest="instruction_model",
+        help="the model for docstrings, refactors and history documents",
+    )
     group.add_argument("--threads", type=int)
     group.add_argument("--context-tokens", type=int, dest="context_tokens")
     group.add_argument("--max-tokens", type=int, dest="max_tokens")
@@ -37,7 +42,17 @@ def _settings_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    names = ("model", "backend", "endpoint", "threads", "context_tokens", "max_tokens", "log_level")
+    names = (
+        "model",
+        "instruction_model",
+        "backend",
+        "endpoint",
+        "threads",
+        "context_tokens",
+        "max_tokens",
+        "log_level",
+        "docstring_style",
+    )
     return {name: value for name in names if (value := getattr(args, name, None)) is not None}
 
 
@@ -67,6 +82,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.add_argument("--json", action="store_true")
     _settings_flags(doctor)
+
+    docstring = commands.add_parser(
+        "docstring", help="document the function, method or class at FILE:LINE"
+    )
+    docstring.add_argument("location", metavar="FILE:LINE")
+    docstring.add_argument(
+        "--style",
+        choices=("google", "numpy", "sphinx"),
+        dest="docstring_style",
+        help="Python docstring style (default: google, or the workspace setting)",
+    )
+    docstring.add_argument(
+        "--write", action="store_true", help="edit the file instead of printing a unified diff"
+    )
+    _settings_flags(docstring)
+
+    refactor = commands.add_parser("refactor", help="rewrite lines START-END of FILE as instructed")
+    refactor.add_argument("location", metavar="FILE:START-END")
+    refactor.add_argument("--instruction", required=True, help='e.g. "add type hints"')
+    refactor.add_argument(
+        "--write", action="store_true", help="edit the file instead of printing a unified diff"
+    )
+    _settings_flags(refactor)
 
     index = commands.add_parser("index", help="index a workspace (incremental)")
     index.add_argument("path", nargs="?", type=Path, default=Path("."))
@@ -152,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_doctor(
                 settings_for(Path.cwd(), args), measure_speed=not args.skip_speed, as_json=args.json
             )
+        if args.command in ("docstring", "refactor"):
+            return _edit_file(args)
         if args.command == "index":
             return _index(args)
         if args.command == "search":
@@ -242,17 +282,87 @@ def _parse_location(location: str) -> tuple[Path, int, int]:
     return Path(path_text), line, column
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise GenlsError(f"no such file: {path}") from exc
+    except UnicodeDecodeError as exc:
+        raise GenlsError(f"{path} is not UTF-8 text") from exc
+
+
+def _line_range(location: str) -> tuple[Path, int, int]:
+    """FILE:LINE or FILE:START-END (1-based, inclusive)."""
+    path_text, _, lines = location.rpartition(":")
+    first, _, last = lines.partition("-")
+    try:
+        start, end = int(first), int(last or first)
+    except ValueError as exc:
+        raise GenlsError(f"expected FILE:LINE or FILE:START-END, got {location!r}") from exc
+    if not path_text or start < 1 or end < start:
+        raise GenlsError(f"expected FILE:LINE or FILE:START-END (1-based), got {location!r}")
+    return Path(path_text), start, end
+
+
+def _edit_file(args: argparse.Namespace) -> int:
+    """`genls docstring` and `genls refactor`: a unified diff, or the file edited atomically."""
+    from genls.assist.docstring import DocstringWriter
+    from genls.assist.line_edits import apply_edits, unified_diff
+    from genls.assist.refactor import Refactorer
+    from genls.index.languages import language_for
+    from genls.llm.instruction import InstructionModel
+
+    path, start, end = _line_range(args.location)
+    text = _read_text(path)
+    if end > text.count("\n") + 1:
+        raise GenlsError(f"{path} has {text.count(chr(10)) + 1} lines; line {end} is past the end")
+    settings = settings_for(path, args)
+    language = language_for(None, str(path))
+    model = InstructionModel(settings)
+    try:
+        if args.command == "docstring":
+            writer = DocstringWriter(
+                model, python_style=settings.docstring_style, line_width=settings.doc_line_width
+            )
+            edit = writer.document(text, start - 1, language, str(path)).edit
+        else:
+            edit = (
+                Refactorer(model)
+                .rewrite(text, start - 1, end - 1, args.instruction, language, str(path))
+                .edit
+            )
+    finally:
+        model.close()
+    after = apply_edits(text, [edit])
+    if args.write:
+        _write_atomically(path, after)
+        print(f"genls: edited {path}", file=sys.stderr)
+    else:
+        print(unified_diff(str(path), text, after), end="")
+    return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a sibling temporary file, then rename it over the original: never half a file."""
+    import tempfile
+
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def _complete(args: argparse.Namespace) -> int:
     from genls.assist.completion import CompletionEngine, CompletionRequest
     from genls.llm.factory import create_backend
 
     path, line, column = _parse_location(args.location)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise GenlsError(f"no such file: {path}") from exc
-    except UnicodeDecodeError as exc:
-        raise GenlsError(f"{path} is not UTF-8 text") from exc
+    text = _read_text(path)
     lines = text.split("\n")
     if line > len(lines):
         raise GenlsError(f"{path} has {len(lines)} lines; line {line} is past the end")

@@ -21,6 +21,7 @@ from genls.errors import ConfigError
 BACKENDS = ("llama.cpp", "transformers", "openai")
 FIM_FORMATS = ("auto", "qwen", "starcoder", "codellama", "deepseek", "codegemma", "none")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+DOCSTRING_STYLES = ("google", "numpy", "sphinx")
 
 
 def default_threads() -> int:
@@ -47,6 +48,9 @@ class Settings:
     # The instruction-following model for docstrings, refactors and history documents (same
     # backend and endpoint as `model`); loaded on first use.
     instruction_model: str = "qwen2.5-coder-1.5b"
+    # Python docstrings: google, numpy or sphinx; generated documentation wraps at this width.
+    docstring_style: str = "google"
+    doc_line_width: int = 88
     threads: int = field(default_factory=default_threads)
     # Prompt budget in tokens (prefix + suffix + cross-file snippets).
     context_tokens: int = 1024
@@ -74,9 +78,12 @@ class Settings:
         _check_choice("backend", self.backend, BACKENDS)
         _check_choice("fimFormat", self.fim_format, FIM_FORMATS)
         _check_choice("logLevel", self.log_level, LOG_LEVELS)
+        _check_choice("docstringStyle", self.docstring_style, DOCSTRING_STYLES)
         for name in ("threads", "context_tokens", "max_tokens", "max_lines", "max_file_bytes"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting {_camel(name)} must be at least 1")
+        if self.doc_line_width < 40:
+            raise ConfigError("setting docLineWidth must be at least 40")
         if not 0 <= self.suffix_tokens < self.context_tokens:
             raise ConfigError("setting suffixTokens must be between 0 and contextTokens")
         if not 0.0 <= self.temperature <= 2.0:

@@ -36,6 +36,8 @@ class LanguageInfo:
     aliases: tuple[str, ...] = ()  # other languageIds editors use for the same grammar
     package: str | None = None  # the pip package providing grammar_module
     docstrings: bool = False  # a body's leading string literal documents it (Python)
+    # How generated documentation is written: python, jsdoc, godoc, rustdoc, javadoc, doxygen.
+    doc_style: str | None = None
     directory: Path | None = None  # the grammars/<lang> folder holding the queries
 
     @cached_property
@@ -120,6 +122,7 @@ def load_language(directory: Path) -> LanguageInfo:
             aliases=tuple(spec.get("aliases", ())),
             package=spec.get("package"),
             docstrings=spec.get("docstrings", False),
+            doc_style=spec.get("doc_style"),
             directory=directory,
         )
     except KeyError as exc:

@@ -116,7 +116,7 @@ def _definition(language: LanguageInfo, match: _Match, data: bytes) -> Definitio
         name=_text(match.name, data),
         kind=match.kind,
         start_line=node.start_point[0],
-        end_line=_last_row(node),
+        end_line=last_row(node),
         start_byte=node.start_byte,
         end_byte=node.end_byte,
         parent=_text(match.parent, data) if method else None,
@@ -176,7 +176,7 @@ def _text(node: Node, data: bytes) -> str:
 def _signature(node: Node, data: bytes) -> str:
     """The head of the definition: up to its body, else its first line."""
     start = _after_annotations(node)
-    body = _body(node)
+    body = body_of(node)
     if body is not None:
         head = data[start : _head_end(body)].decode("utf-8", "replace")
     else:
@@ -189,12 +189,12 @@ def _after_annotations(node: Node) -> int:
     """Where the definition proper starts: after the decorators of a decorated definition."""
     children = node.named_children
     skipped = 0
-    while skipped < len(children) and _is_annotation(children[skipped]):
+    while skipped < len(children) and is_annotation(children[skipped]):
         skipped += 1
     return children[skipped].start_byte if 0 < skipped < len(children) else node.start_byte
 
 
-def _is_annotation(node: Node) -> bool:
+def is_annotation(node: Node) -> bool:
     return any(part in node.type for part in _ANNOTATIONS)
 
 
@@ -205,7 +205,7 @@ def _head_end(body: Node) -> int:
     return min([c for c in comments if c < body.start_byte], default=body.start_byte)
 
 
-def _body(node: Node) -> Node | None:
+def body_of(node: Node) -> Node | None:
     """The nearest `body` field, looking through wrappers such as decorators or exports."""
     level = [node]
     for _ in range(_BODY_SEARCH_DEPTH):
@@ -217,40 +217,50 @@ def _body(node: Node) -> Node | None:
     return None
 
 
-def _docstring(node: Node, data: bytes) -> str | None:
-    """A string literal as the first statement of the body (Python's docstring)."""
-    body = _body(node)
+def docstring_node(node: Node) -> Node | None:
+    """The string literal that is the first statement of the body (Python's docstring)."""
+    body = body_of(node)
     first = body.named_children[0] if body is not None and body.named_child_count else None
     if first is None or first.type != "expression_statement" or first.named_child_count != 1:
         return None
     literal = first.named_children[0]
-    if literal.type != "string":
+    return literal if literal.type == "string" else None
+
+
+def _docstring(node: Node, data: bytes) -> str | None:
+    literal = docstring_node(node)
+    if literal is None:
         return None
     text = _text(literal, data)
     quoted = _STRING_QUOTES.match(text)
     return inspect.cleandoc(quoted.group(2) if quoted else text) or None
 
 
-def _doc_comment(node: Node, data: bytes, marker: str) -> str | None:
-    """The comment lines right above the definition (annotations in between are skipped)."""
+def doc_comment_nodes(node: Node, data: bytes) -> list[Node]:
+    """The comments right above the definition, top first (annotations in between skipped)."""
     # A node opening its parent (Ruby's first statement of a body) shares the parent's comments.
     while node.parent is not None and node.parent.start_byte == node.start_byte:
         node = node.parent
     comments: list[Node] = []
     top = node.start_point[0]
     sibling = node.prev_named_sibling
-    while sibling is not None and _last_row(sibling) >= top - 1:
+    while sibling is not None and last_row(sibling) >= top - 1:
         if "comment" in sibling.type and _starts_line(sibling, data):
             comments.append(sibling)
-        elif not _is_annotation(sibling):
+        elif not is_annotation(sibling):
             break
         top = sibling.start_point[0]
         sibling = sibling.prev_named_sibling
-    lines = [line for c in reversed(comments) for line in _comment_lines(_text(c, data), marker)]
+    return comments[::-1]
+
+
+def _doc_comment(node: Node, data: bytes, marker: str) -> str | None:
+    comments = doc_comment_nodes(node, data)
+    lines = [line for c in comments for line in _comment_lines(_text(c, data), marker)]
     return "\n".join(lines).strip() or None
 
 
-def _last_row(node: Node) -> int:
+def last_row(node: Node) -> int:
     """The node's last line; some grammars end a line comment after its newline."""
     row, column = node.end_point
     return row - 1 if column == 0 and row > node.start_point[0] else row

@@ -53,6 +53,14 @@ class InstructionModel:
             pieces = self._loaded().chat(messages, max_tokens, 0.0, should_stop)
             return "".join(pieces).strip()
 
+    def update_settings(self, settings: Settings) -> None:
+        """Reload on next use only if the settings name another model or way to run it."""
+        keys = ("backend", "instruction_model", "endpoint", "api_key", "threads")
+        changed = any(getattr(settings, k) != getattr(self.settings, k) for k in keys)
+        self.settings = settings
+        if changed:
+            self.close()
+
     def count_tokens(self, text: str) -> int:
         with self._lock:
             return self._loaded().count_tokens(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from genls.server import (
+    code_action_features,
     completion_features,
     index_features,
     lifecycle_features,
@@ -19,4 +20,5 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     completion_features.register(server)
     status_features.register(server)
     index_features.register(server)
+    code_action_features.register(server)
     return server

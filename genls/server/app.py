@@ -26,6 +26,7 @@ from genls.index.embeddings import Embedder
 from genls.index.workspace_index import WorkspaceIndex
 from genls.llm.backend import Backend
 from genls.llm.factory import create_backend
+from genls.llm.instruction import InstructionModel
 from genls.server.change_batch import ChangeBatch
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,11 @@ class GenlsServer(LanguageServer):
         self.closing = threading.Event()  # stops a running index update between files
         # Indexing (parsing, embedding, disk) has its own thread: completions never wait on it.
         self._index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-index")
+        # Docstrings, refactors and history documents: a second model, on its own thread.
+        self.instruction = InstructionModel(self.settings)
+        self.instruction_executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="genls-instruct"
+        )
         self._shown_errors: set[str] = set()
         # Files changed on disk (didChangeWatchedFiles), re-indexed together.
         self.file_changes = ChangeBatch(self._reindex_paths)
@@ -82,6 +88,8 @@ class GenlsServer(LanguageServer):
         self.closing.set()
         self.engine.close()
         self._index_executor.shutdown(wait=True, cancel_futures=True)
+        self.instruction_executor.shutdown(wait=True, cancel_futures=True)
+        self.instruction.close()
         if self.index is not None:
             self.index.close()
 
@@ -118,6 +126,7 @@ class GenlsServer(LanguageServer):
         self.settings = settings
         logging.getLogger("genls").setLevel(settings.log_level.upper())
         self.engine.update_settings(settings)
+        self.instruction.update_settings(settings)
         self._shown_errors.clear()
 
     # -- reporting --------------------------------------------------------------------------

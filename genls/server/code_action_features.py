@@ -1,0 +1,263 @@
+"""Docstrings and refactors in the editor: code actions that run commands, each command a
+cancellable job with $/progress whose result arrives as a workspace/applyEdit (so undo works).
+
+The model runs on the server's instruction thread; a failed check or a bad position comes back
+as a message and a result saying why, and the document is not touched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
+
+from genls.assist.doc_context import IndexDocContext
+from genls.assist.doc_target import DocTargetError, target_at
+from genls.assist.docstring import DocstringWriter
+from genls.assist.line_edits import LineEdit
+from genls.assist.refactor import PRESETS, Refactorer, region_for
+from genls.errors import GenlsError
+from genls.index.languages import LanguageInfo, language_for
+from genls.server.app import GenlsServer
+from genls.server.convert import document_or_error, text_edit_for
+from genls.server.progress import ServerJob
+
+log = logging.getLogger(__name__)
+
+DOCSTRING_COMMAND = "genls.docstring"  # uri, line
+DOCUMENT_FILE_COMMAND = "genls.documentFile"  # uri
+REFACTOR_COMMAND = "genls.refactor"  # uri, range, instruction (asked for when missing)
+_REWRITE = types.CodeActionKind.RefactorRewrite
+
+
+def _language(document: TextDocument) -> LanguageInfo:
+    return language_for(document.language_id, to_fs_path(document.uri) or document.uri)
+
+
+def _relative(ls: GenlsServer, document: TextDocument) -> str:
+    path = to_fs_path(document.uri) or document.uri
+    if ls.index is not None:
+        try:
+            return str(ls.index.root.joinpath(path).relative_to(ls.index.root))
+        except ValueError:
+            pass
+    return path
+
+
+def docstring_writer(ls: GenlsServer, document: TextDocument) -> DocstringWriter:
+    context = IndexDocContext(ls.index, _relative(ls, document)) if ls.index else None
+    writer = DocstringWriter(
+        ls.instruction,
+        python_style=ls.settings.docstring_style,
+        line_width=ls.settings.doc_line_width,
+    )
+    if context is not None:
+        writer.context = context
+    return writer
+
+
+def code_actions(ls: GenlsServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    document = ls.workspace.get_text_document(params.text_document.uri)
+    language = _language(document)
+    text = document.source
+    line = params.range.start.line
+    actions: list[types.CodeAction] = []
+    writer = docstring_writer(ls, document)
+    if language.doc_style is not None:
+        try:
+            target = target_at(text, line, language)
+        except DocTargetError:
+            target = None
+        if target is not None and (target.existing is None or writer.outdated(target)):
+            verb = "Generate" if target.existing is None else "Update"
+            actions.append(
+                _action(
+                    f"{verb} docstring for {target.name}",
+                    DOCSTRING_COMMAND,
+                    [document.uri, target.definition.start_line],
+                )
+            )
+        missing = len(writer.missing(text, language)) if language.doc_style else 0
+        if missing > 1 or (missing == 1 and not actions):
+            actions.append(
+                _action(
+                    f"Document all missing in file ({missing})",
+                    DOCUMENT_FILE_COMMAND,
+                    [document.uri],
+                )
+            )
+    selection = _selection(params.range)
+    try:
+        region_for(text, selection[0], selection[1], language)
+    except GenlsError:
+        return actions
+    where = [document.uri, params.range]
+    actions.append(_action("Refactor with an instruction…", REFACTOR_COMMAND, where))
+    if language.id == "python":
+        for preset in PRESETS:
+            actions.append(_action(f"Refactor: {preset}", REFACTOR_COMMAND, [*where, preset]))
+    return actions
+
+
+def _action(title: str, command: str, arguments: list[Any]) -> types.CodeAction:
+    return types.CodeAction(
+        title=title,
+        kind=_REWRITE,
+        command=types.Command(title=title, command=command, arguments=arguments),
+    )
+
+
+def _selection(selected: types.Range) -> tuple[int, int]:
+    """Lines of a selection; one that ends at column 0 does not include that line."""
+    start, end = selected.start.line, selected.end.line
+    if end > start and selected.end.character == 0:
+        end -= 1
+    return start, end
+
+
+async def apply(
+    ls: GenlsServer, document: TextDocument, version: int | None, edits: list[LineEdit], label: str
+) -> bool:
+    encoding = ls.workspace.position_encoding or types.PositionEncodingKind.Utf16
+    text_edits = [text_edit_for(document.source, edit, encoding) for edit in edits]
+    change = types.TextDocumentEdit(
+        text_document=types.OptionalVersionedTextDocumentIdentifier(
+            uri=document.uri, version=version
+        ),
+        edits=text_edits,
+    )
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(
+            edit=types.WorkspaceEdit(document_changes=[change]), label=label
+        )
+    )
+    if not result.applied:
+        log.info("the client did not apply %s: %s", label, result.failure_reason)
+    return result.applied
+
+
+def _failed(ls: GenlsServer, message: str) -> dict[str, Any]:
+    ls.window_show_message(
+        types.ShowMessageParams(type=types.MessageType.Warning, message=f"genls: {message}")
+    )
+    return {"applied": False, "message": message}
+
+
+def register(server: GenlsServer) -> None:
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[_REWRITE]),
+    )
+    async def code_action(
+        ls: GenlsServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction]:
+        if params.text_document.uri not in ls.workspace.text_documents:
+            return []
+        return await asyncio.to_thread(code_actions, ls, params)
+
+    @server.command(DOCSTRING_COMMAND)
+    async def docstring(ls: GenlsServer, uri: str, line: int) -> dict[str, Any]:
+        document = document_or_error(ls.workspace, uri)
+        version, text, language = document.version, document.source, _language(document)
+        writer = docstring_writer(ls, document)
+        path = to_fs_path(uri) or uri
+        try:
+            async with ServerJob(ls, "genls: writing a docstring") as job:
+                job.report(f"line {line + 1}")
+                result = await job.run(
+                    ls.instruction_executor,
+                    writer.document,
+                    text,
+                    line,
+                    language,
+                    path,
+                    job.should_stop,
+                )
+        except GenlsError as exc:
+            return _failed(ls, str(exc))
+        applied = await apply(ls, document, version, [result.edit], f"Docstring for {result.name}")
+        return {"applied": applied, "name": result.name, "attempts": result.attempts}
+
+    @server.command(DOCUMENT_FILE_COMMAND)
+    async def document_file(ls: GenlsServer, uri: str) -> dict[str, Any]:
+        document = document_or_error(ls.workspace, uri)
+        version, text, language = document.version, document.source, _language(document)
+        writer = docstring_writer(ls, document)
+        path = to_fs_path(uri) or uri
+        try:
+            async with ServerJob(ls, "genls: documenting the file") as job:
+
+                def on_progress(done: int, total: int, name: str) -> None:
+                    job.report(f"{done + 1}/{total}: {name}", 100 * done // max(total, 1))
+
+                edits, failures = await job.run(
+                    ls.instruction_executor,
+                    writer.document_all,
+                    text,
+                    language,
+                    path,
+                    job.should_stop,
+                    on_progress,
+                )
+        except GenlsError as exc:
+            return _failed(ls, str(exc))
+        applied = bool(edits) and await apply(
+            ls, document, version, [e.edit for e in edits], "Document all missing"
+        )
+        if failures:
+            _failed(ls, f"{len(failures)} not documented: " + "; ".join(failures))
+        return {
+            "applied": applied,
+            "documented": [e.name for e in edits],
+            "failed": failures,
+        }
+
+    @server.command(REFACTOR_COMMAND)
+    async def refactor(
+        ls: GenlsServer, uri: str, selected: types.Range, instruction: str | None = None
+    ) -> dict[str, Any]:
+        document = document_or_error(ls.workspace, uri)
+        if not instruction:
+            instruction = await _ask_instruction(ls)
+            if not instruction:
+                return {"applied": False, "message": "no instruction given"}
+        version, text, language = document.version, document.source, _language(document)
+        first, last = _selection(selected)
+        if selected.start == selected.end:
+            last = first
+        path = to_fs_path(uri) or uri
+        refactorer = Refactorer(ls.instruction)
+        try:
+            async with ServerJob(ls, "genls: refactoring") as job:
+                job.report(instruction[:60])
+                result = await job.run(
+                    ls.instruction_executor,
+                    refactorer.rewrite,
+                    text,
+                    first,
+                    last,
+                    instruction,
+                    language,
+                    path,
+                    job.should_stop,
+                )
+        except GenlsError as exc:
+            return _failed(ls, str(exc))
+        applied = await apply(ls, document, version, [result.edit], f"Refactor: {instruction}")
+        return {"applied": applied, "attempts": result.attempts, "lines": list(result.region)}
+
+
+async def _ask_instruction(ls: GenlsServer) -> str | None:
+    """Clients without an input box get the ready-made instructions to choose from."""
+    choice = await ls.window_show_message_request_async(
+        types.ShowMessageRequestParams(
+            type=types.MessageType.Info,
+            message="genls: how should this code be refactored?",
+            actions=[types.MessageActionItem(title=preset) for preset in PRESETS],
+        )
+    )
+    return choice.title if choice else None
