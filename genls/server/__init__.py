@@ -8,6 +8,7 @@ from genls.server import (
     completion_features,
     index_features,
     lifecycle_features,
+    rename_features,
     status_features,
 )
 from genls.server.app import GenlsServer
@@ -19,4 +20,5 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     completion_features.register(server)
     status_features.register(server)
     index_features.register(server)
+    rename_features.register(server)
     return server
