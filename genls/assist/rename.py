@@ -28,6 +28,7 @@ from pathlib import Path
 from tree_sitter import Node, Query, QueryCursor, QueryError
 
 from genls.assist.rename_syntax import RenameSyntax, rename_syntax
+from genls.assist.text_edit import FileEdits, TextEdit, apply_edits
 from genls.errors import GenlsError
 from genls.index.languages import LanguageInfo, language_for
 from genls.index.symbols import Definition, extract_symbols
@@ -41,20 +42,6 @@ _WORDS = re.compile(r"\w+")
 
 class RenameError(GenlsError):
     """The symbol cannot be renamed, or not to that name; nothing was changed."""
-
-
-@dataclass(frozen=True)
-class TextEdit:
-    start: int  # offsets into FileEdits.text, in characters
-    end: int
-    new_text: str
-
-
-@dataclass(frozen=True)
-class FileEdits:
-    path: Path
-    text: str  # the text the offsets index: the editor's for an open file, else the disk's
-    edits: tuple[TextEdit, ...]  # in order, not overlapping
 
 
 @dataclass(frozen=True)
@@ -494,16 +481,12 @@ def _check_conflicts(plans: list[tuple[_File, list[Node]]], symbol: Symbol, new_
 
 def _check_parses(file: _File, edits: tuple[TextEdit, ...], new_name: str) -> None:
     """The edited file has no more syntax errors than before, and each edit is a name."""
-    pieces, last = [], 0
-    shifted = []
+    # Where each edit lands in the edited text: earlier edits shift it.
+    shifted, shift = [], 0
     for edit in edits:
-        pieces.append(file.text[last : edit.start])
-        start = sum(map(len, pieces))
-        pieces.append(edit.new_text)
-        shifted.append(start)
-        last = edit.end
-    pieces.append(file.text[last:])
-    after = _File(file.path, "".join(pieces), file.language, file.syntax)
+        shifted.append(edit.start + shift)
+        shift += len(edit.new_text) - (edit.end - edit.start)
+    after = _File(file.path, apply_edits(file.text, edits), file.language, file.syntax)
     errors_before, errors_after = _errors(file.root), _errors(after.root)
     for start in shifted:
         byte = after.byte_offset(start)

@@ -17,7 +17,8 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.uris import to_fs_path
 
-from genls.assist.rename import FileEdits, RenameError, Sources, prepare_rename, rename
+from genls.assist.rename import RenameError, Sources, prepare_rename, rename
+from genls.assist.text_edit import FileEdits
 from genls.index.symbols import Definition
 from genls.server.app import GenlsServer
 from genls.server.convert import document_or_error, offset_at, position_at
