@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from genls.server import (
+    code_action_features,
     completion_features,
     index_features,
     lifecycle_features,
@@ -21,4 +22,5 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     status_features.register(server)
     index_features.register(server)
     rename_features.register(server)
+    code_action_features.register(server)
     return server

@@ -18,10 +18,10 @@ from pygls.exceptions import JsonRpcException
 from pygls.uris import to_fs_path
 
 from genls.assist.rename import RenameError, Sources, prepare_rename, rename
-from genls.assist.text_edit import FileEdits
 from genls.index.symbols import Definition
 from genls.server.app import GenlsServer
 from genls.server.convert import document_or_error, offset_at, position_at
+from genls.server.workspace_edits import workspace_edit
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -109,42 +109,4 @@ def register(server: GenlsServer) -> None:
             sum(len(f.edits) for f in files),
             len(files),
         )
-        return workspace_edit(ls, files, documents)
-
-
-def workspace_edit(
-    ls: GenlsServer,
-    files: list[FileEdits],
-    documents: dict[Path, tuple[str, str, int | None]],
-) -> types.WorkspaceEdit:
-    """Versioned document changes where the client supports them, else plain changes."""
-    encoding = ls.workspace.position_encoding
-    changes: list[tuple[str, int | None, list[types.TextEdit]]] = []
-    for file in files:
-        uri, _, version = documents.get(file.path, (file.path.as_uri(), "", None))
-        edits = [
-            types.TextEdit(
-                range=types.Range(
-                    start=position_at(file.text, edit.start, encoding),
-                    end=position_at(file.text, edit.end, encoding),
-                ),
-                new_text=edit.new_text,
-            )
-            for edit in file.edits
-        ]
-        changes.append((uri, version, edits))
-    workspace = ls.client_capabilities.workspace
-    edit_capabilities = workspace.workspace_edit if workspace else None
-    if edit_capabilities and edit_capabilities.document_changes:
-        return types.WorkspaceEdit(
-            document_changes=[
-                types.TextDocumentEdit(
-                    text_document=types.OptionalVersionedTextDocumentIdentifier(
-                        uri=uri, version=version
-                    ),
-                    edits=list(edits),
-                )
-                for uri, version, edits in changes
-            ]
-        )
-    return types.WorkspaceEdit(changes={uri: edits for uri, _, edits in changes})
+        return workspace_edit(ls, files, {p: (uri, v) for p, (uri, _, v) in documents.items()})
