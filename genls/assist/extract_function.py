@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import ast
 import io
+import itertools
 import keyword
 import tokenize
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from genls.assist.text_edit import TextEdit, apply_edits
@@ -49,10 +51,11 @@ class Extraction:
 
 
 def extract_function(
-    text: str, start: int, end: int, name: str = DEFAULT_NAME, filename: str = "<file>"
+    text: str, start: int, end: int, name: str | None = None, filename: str = "<file>"
 ) -> Extraction:
-    """Extract the statements selected by the character offsets [start, end) of `text`."""
-    if not name.isidentifier() or keyword.iskeyword(name):
+    """Extract the statements selected by the character offsets [start, end) of `text` into a
+    function called `name` (default: `extracted`, or `extracted_2`... when that is taken)."""
+    if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
         raise ExtractError(f"{name!r} is not a valid function name")
     try:
         module = ast.parse(text, filename)
@@ -65,7 +68,9 @@ def extract_function(
     _check_extractable(selected)
     parameters, returns = _data_flow(function, selected)
     taken = _module_names(module) | {u.name for u in _uses(function)} | _parameters(function.args)
-    if name in taken:
+    if name is None:
+        name = next(n for n in _default_names() if n not in taken)
+    elif name in taken:
         raise ExtractError(f"`{name}` already exists here: choose another name")
     is_async = any(isinstance(n, _ASYNC) for n in _walk_same_scope(selected))
     edits = _edits(source, selected, top, name, parameters, returns, is_async)
@@ -75,6 +80,11 @@ def extract_function(
     except SyntaxError as exc:  # a bug here must never reach the user's file
         raise ExtractError(f"the extracted code does not compile ({exc.msg}): not applied") from exc
     return Extraction(name, parameters, returns, edits, new_text)
+
+
+def _default_names() -> Iterator[str]:
+    yield DEFAULT_NAME
+    yield from (f"{DEFAULT_NAME}_{n}" for n in itertools.count(2))
 
 
 # -- positions -------------------------------------------------------------------------------
@@ -420,7 +430,14 @@ def _data_flow(
     for name in returns:
         if name in before and name not in surely_bound and name not in parameters:
             parameters.append(name)
-    return tuple(parameters), tuple(returns)
+    # Decided in evaluation order (`x = x + 1` reads x first); listed in reading order.
+    first_seen: dict[str, tuple[int, int]] = {}
+    for use in inside:
+        first_seen[use.name] = min(first_seen.get(use.name, use.position), use.position)
+    return (
+        tuple(sorted(parameters, key=first_seen.__getitem__)),
+        tuple(sorted(returns, key=first_seen.__getitem__)),
+    )
 
 
 def _surely_assigned(selected: list[ast.stmt]) -> set[str]:
