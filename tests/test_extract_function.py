@@ -312,3 +312,19 @@ async def test_extract_over_lsp_keeps_the_fixture_tests_passing(client, workspac
         assert after.returncode == 0, text + after.stdout + after.stderr
     # The default name was taken by the first extraction: the second got another.
     assert "def extracted(" in text and "def extracted_2(self, rate):" in text
+
+
+def test_a_decorated_closure_with_tabs_moves_whole_and_keeps_working():
+    source = (
+        "import functools\n\n\ndef f(xs):\n\tk = 2\n\t@functools.cache\n\tdef g(x):\n"
+        "\t\treturn x * k\n\tys = [g(x) for x in xs]\n\treturn ys\n"
+    )
+    start, end = select(source, "@functools", "ys = [")
+    extraction = extract_function(source, start, end)
+    # k is read by the closure: a parameter; g's own `return` is not the selection's.
+    assert (extraction.parameters, extraction.returns) == (("k", "xs"), ("ys",))
+    assert "\tys = extracted(k, xs)\n" in extraction.text
+    assert "def extracted(k, xs):\n\t@functools.cache\n\tdef g(x):\n" in extraction.text
+    namespace: dict = {}
+    exec(compile(extraction.text, "f.py", "exec"), namespace)
+    assert namespace["f"]([1, 2]) == [2, 4]

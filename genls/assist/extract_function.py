@@ -105,10 +105,13 @@ class _Source:
         return self.starts[line - 1] + len(raw.decode("utf-8", "replace"))
 
     def span(self, node: ast.stmt) -> tuple[int, int]:
+        """From the first decorator (ast starts a decorated definition at `def`) to the end."""
         assert node.end_lineno is not None and node.end_col_offset is not None
-        return self.offset(node.lineno, node.col_offset), self.offset(
-            node.end_lineno, node.end_col_offset
-        )
+        decorators = getattr(node, "decorator_list", [])
+        line, column = node.lineno, node.col_offset
+        if decorators:  # the @ is right before the decorator's expression
+            line, column = decorators[0].lineno, decorators[0].col_offset - 1
+        return self.offset(line, column), self.offset(node.end_lineno, node.end_col_offset)
 
     def line_of(self, offset: int) -> int:
         """1-based line holding the offset."""
@@ -220,7 +223,8 @@ def _walk_same_scope(nodes: list[ast.stmt]):
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, _SCOPES))
+        if not isinstance(node, _SCOPES):
+            stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, _SCOPES))
 
 
 def _check_extractable(selected: list[ast.stmt]) -> None:
@@ -488,14 +492,15 @@ def _edits(
     returns: tuple[str, ...],
     is_async: bool,
 ) -> tuple[TextEdit, TextEdit]:
-    first_line, last_line = selected[0].lineno, selected[-1].end_lineno or selected[-1].lineno
+    first_line = source.line_of(source.span(selected[0])[0])
+    last_line = selected[-1].end_lineno or selected[-1].lineno
     indent = source.indentation(first_line)
     body = _reindent(source, first_line, last_line, indent)
     arguments = ", ".join(parameters)
     results = ", ".join(returns)
     definition = f"{'async ' if is_async else ''}def {name}({arguments}):\n{body}"
     if returns:
-        definition += f"{_INDENT}return {results}\n"
+        definition += f"{_indent_unit(indent)}return {results}\n"
     call = f"{'await ' if is_async else ''}{name}({arguments})"
     call_line = f"{indent}{results} = {call}\n" if returns else f"{indent}{call}\n"
     replace = TextEdit(source.starts[first_line - 1], source.starts[last_line], call_line)
@@ -503,6 +508,11 @@ def _edits(
     newline = "" if source.text[:top_end].endswith("\n") else "\n"
     insert = TextEdit(top_end, top_end, f"{newline}\n\n{definition}")
     return replace, insert
+
+
+def _indent_unit(block_indent: str) -> str:
+    """One level of indentation as the file writes it: a tab where blocks use tabs."""
+    return "\t" if block_indent.startswith("\t") else _INDENT
 
 
 def _reindent(source: _Source, first: int, last: int, indent: str) -> str:
@@ -518,9 +528,8 @@ def _reindent(source: _Source, first: int, last: int, indent: str) -> str:
         elif not line.strip():
             lines.append("\n")
         else:
-            lines.append(
-                _INDENT + (line[len(indent) :] if line.startswith(indent) else line.lstrip())
-            )
+            rest = line[len(indent) :] if line.startswith(indent) else line.lstrip()
+            lines.append(_indent_unit(indent) + rest)
     return "".join(lines)
 
 
