@@ -13,7 +13,8 @@ from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from genls.assist.rename import RenameError, Sources, prepare_rename, rename
-from genls.index.languages import language_for
+from genls.assist.rename_syntax import rename_syntax
+from genls.index.languages import LANGUAGES, language_for
 from genls.index.symbols import extract_symbols
 from tests.conftest import TINY_MODEL, change_document, open_document, server_config, start_session
 from tests.rename_fixtures import GO, PYTHON, RUST, TYPESCRIPT, version, write
@@ -155,6 +156,26 @@ def test_a_method_cannot_take_the_name_of_another_member(files):
     text = (files / "pkg/geometry.py").read_text()
     with pytest.raises(RenameError, match=r"`width` already exists in geometry\.py"):
         rename(sources_for(files), files / "pkg/geometry.py", text.index("def perim") + 4, "width")
+
+
+@pytest.mark.parametrize(
+    "language", [lang for lang in LANGUAGES if rename_syntax(lang)], ids=lambda lang: lang.id
+)
+def test_every_rename_table_names_real_node_types_and_fields(language):
+    """A typo in a language.toml [rename] table would silently rename nothing."""
+    syntax = rename_syntax(language)
+    grammar = language.grammar
+    for node_type in syntax.identifiers:
+        assert grammar.id_for_node_kind(node_type, True) is not None, node_type
+    for place in syntax.members | syntax.not_references:
+        node_type, field = place.split(".")
+        assert grammar.id_for_node_kind(node_type, True) is not None, place
+        assert grammar.field_id_for_name(field) is not None, place
+
+
+def test_python_typescript_go_and_rust_can_be_renamed():
+    ids = {lang.id for lang in LANGUAGES if rename_syntax(lang)}
+    assert {"python", "typescript", "typescriptreact", "javascript", "go", "rust"} <= ids
 
 
 # -- over LSP ----------------------------------------------------------------------------------

@@ -235,7 +235,7 @@ def _statement(node: Node) -> Node:
     or a list (Go's import_spec inside its import_spec_list)."""
     while node.parent is not None and node.parent.parent is not None:
         kind = node.parent.type
-        if "block" in kind or kind.endswith("_list") or kind.startswith("declaration_list"):
+        if "block" in kind or kind.endswith("_list"):
             break
         node = node.parent
     return node
