@@ -307,8 +307,9 @@ def _line_range(location: str) -> tuple[Path, int, int]:
 def _edit_file(args: argparse.Namespace) -> int:
     """`genls docstring` and `genls refactor`: a unified diff, or the file edited atomically."""
     from genls.assist.docstring import DocstringWriter
-    from genls.assist.line_edits import apply_edits, unified_diff
+    from genls.assist.edit_check import unified_diff
     from genls.assist.refactor import Refactorer
+    from genls.assist.text_edit import apply_edits
     from genls.index.languages import language_for
     from genls.llm.instruction import InstructionModel
 

@@ -8,9 +8,10 @@ import pytest
 from genls.assist.doc_styles import DocContent, DocFacts, documented_parameters, render
 from genls.assist.doc_target import DocTargetError, find_targets, signatures, target_at
 from genls.assist.docstring import _content
-from genls.assist.line_edits import LineEdit, apply_edits, check_edited, syntax_errors
+from genls.assist.edit_check import check_edited, line_edit, syntax_errors
 from genls.assist.model_reply import ReplyError, code_block, json_object
 from genls.assist.refactor import RefactorError, region_for
+from genls.assist.text_edit import apply_edits
 from genls.index.languages import language_for
 
 PYTHON = '''\
@@ -182,10 +183,11 @@ def test_model_reply_helpers():
 def test_line_edits_and_the_syntax_check():
     python = language_for("python", "a.py")
     text = "def f():\n    return 1\n"
-    docstring = LineEdit(1, 1, '    """One."""\n')
+    docstring = line_edit(text, 1, 1, '    """One."""\n')
     assert apply_edits(text, [docstring]) == 'def f():\n    """One."""\n    return 1\n'
     assert check_edited(text, apply_edits(text, [docstring]), python, "a.py") is None
-    broken = apply_edits(text, [LineEdit(1, 2, "    return (\n")])
+    broken = apply_edits(text, [line_edit(text, 1, 2, "    return (\n")])
+    assert apply_edits("a", [line_edit("a", 1, 1, "b\n")]) == "a\nb\n"  # after a last line
     assert "syntax error" in check_edited(text, broken, python, "a.py")
     # Errors that were there before are not the edit's fault.
     assert syntax_errors("def f(:\n", python) > 0

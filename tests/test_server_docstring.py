@@ -11,7 +11,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from genls.assist.doc_styles import documented_parameters
-from genls.assist.line_edits import syntax_errors
+from genls.assist.edit_check import syntax_errors
 from genls.index.languages import language_for
 from tests.conftest import DEFAULT_MODEL, TINY_MODEL, open_document, server_config, start_session
 

@@ -22,8 +22,9 @@ from genls.assist.doc_styles import (
     render,
 )
 from genls.assist.doc_target import DocTarget, find_targets, target_at
-from genls.assist.line_edits import LineEdit, apply_edits, check_edited
+from genls.assist.edit_check import check_edited, line_edit
 from genls.assist.model_reply import ReplyError, json_object
+from genls.assist.text_edit import TextEdit, apply_edits
 from genls.errors import GenlsError
 from genls.index.languages import LanguageInfo
 from genls.llm.instruction import InstructionModel
@@ -45,7 +46,7 @@ class DocstringError(GenlsError):
 @dataclass(frozen=True)
 class DocEdit:
     name: str
-    edit: LineEdit
+    edit: TextEdit
     attempts: int
     updated: bool  # replaced documentation that was there
 
@@ -144,7 +145,7 @@ class DocstringWriter:
                 raise DocstringError("cancelled")
             try:
                 content = _content(reply, target)
-                edit = self._edit(target, content, style)
+                edit = self._edit(text, target, content, style)
                 error = check_edited(text, apply_edits(text, [edit]), target.language, path)
                 if error:
                     raise ReplyError(error)
@@ -161,7 +162,7 @@ class DocstringWriter:
             f"{problem.split(': ', 1)[1].split('. Reply')[0]}"
         )
 
-    def _edit(self, target: DocTarget, content: DocContent, style: str) -> LineEdit:
+    def _edit(self, text: str, target: DocTarget, content: DocContent, style: str) -> TextEdit:
         facts = DocFacts(
             name=target.name,
             kind=target.definition.kind,
@@ -179,8 +180,8 @@ class DocstringWriter:
             )
         if target.existing is not None:
             first, last = target.existing
-            return LineEdit(first, last + 1, block)
-        return LineEdit(target.insert_line, target.insert_line, block)
+            return line_edit(text, first, last + 1, block)
+        return line_edit(text, target.insert_line, target.insert_line, block)
 
     def _prompt(self, target: DocTarget, style: str) -> str:
         kind = target.definition.kind

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from genls.assist.doc_target import signatures
-from genls.assist.line_edits import LineEdit, apply_edits, check_edited
+from genls.assist.edit_check import check_edited, line_edit
 from genls.assist.model_reply import ReplyError, code_block
+from genls.assist.text_edit import TextEdit, apply_edits
 from genls.errors import GenlsError
 from genls.index.languages import LanguageInfo
 from genls.index.symbols import extract_symbols
@@ -48,7 +49,7 @@ class RefactorError(GenlsError):
 
 @dataclass(frozen=True)
 class RefactorEdit:
-    edit: LineEdit
+    edit: TextEdit
     attempts: int
     region: tuple[int, int]  # 0-based first and last line rewritten
 
@@ -109,7 +110,7 @@ class Refactorer:
                     raise ReplyError("the code is unchanged")
                 if keep_signature:
                     _check_signatures(before, signatures(new_region, language))
-                edit = LineEdit(first, last + 1, new_region)
+                edit = line_edit(text, first, last + 1, new_region)
                 problem_found = check_edited(text, apply_edits(text, [edit]), language, path)
                 if problem_found:
                     raise ReplyError(problem_found)

@@ -9,6 +9,7 @@ from genls.server import (
     completion_features,
     index_features,
     lifecycle_features,
+    rename_features,
     status_features,
 )
 from genls.server.app import GenlsServer
@@ -20,5 +21,6 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     completion_features.register(server)
     status_features.register(server)
     index_features.register(server)
+    rename_features.register(server)
     code_action_features.register(server)
     return server

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -18,13 +19,15 @@ from pygls.workspace import TextDocument
 from genls.assist.doc_context import IndexDocContext
 from genls.assist.doc_target import DocTargetError, target_at
 from genls.assist.docstring import DocstringWriter
-from genls.assist.line_edits import LineEdit
 from genls.assist.refactor import PRESETS, Refactorer, region_for
+from genls.assist.text_edit import FileEdits, TextEdit
 from genls.errors import GenlsError
 from genls.index.languages import LanguageInfo, language_for
 from genls.server.app import GenlsServer
-from genls.server.convert import document_or_error, text_edit_for
+from genls.server.convert import document_or_error
+from genls.server.extract_features import EXTRACT_FUNCTION_KIND, extract_function_actions
 from genls.server.progress import ServerJob
+from genls.server.workspace_edits import workspace_edit
 
 log = logging.getLogger(__name__)
 
@@ -120,20 +123,21 @@ def _selection(selected: types.Range) -> tuple[int, int]:
 
 
 async def apply(
-    ls: GenlsServer, document: TextDocument, version: int | None, edits: list[LineEdit], label: str
+    ls: GenlsServer,
+    document: TextDocument,
+    text: str,
+    version: int | None,
+    edits: list[TextEdit],
+    label: str,
 ) -> bool:
-    encoding = ls.workspace.position_encoding or types.PositionEncodingKind.Utf16
-    text_edits = [text_edit_for(document.source, edit, encoding) for edit in edits]
-    change = types.TextDocumentEdit(
-        text_document=types.OptionalVersionedTextDocumentIdentifier(
-            uri=document.uri, version=version
-        ),
-        edits=text_edits,
+    """Send the edits of `text` (the document as it was when the job started): a client whose
+    document has changed since rejects the stale version, and the user's typing wins."""
+    path = Path(document.path or document.uri)
+    change = workspace_edit(
+        ls, [FileEdits(path, text, tuple(edits))], {path: (document.uri, version)}
     )
     result = await ls.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(
-            edit=types.WorkspaceEdit(document_changes=[change]), label=label
-        )
+        types.ApplyWorkspaceEditParams(edit=change, label=label)
     )
     if not result.applied:
         log.info("the client did not apply %s: %s", label, result.failure_reason)
@@ -150,14 +154,17 @@ def _failed(ls: GenlsServer, message: str) -> dict[str, Any]:
 def register(server: GenlsServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[_REWRITE]),
+        types.CodeActionOptions(code_action_kinds=[_REWRITE, EXTRACT_FUNCTION_KIND]),
     )
     async def code_action(
         ls: GenlsServer, params: types.CodeActionParams
     ) -> list[types.CodeAction]:
         if params.text_document.uri not in ls.workspace.text_documents:
             return []
-        return await asyncio.to_thread(code_actions, ls, params)
+        only = params.context.only
+        wanted = not only or any(_REWRITE.startswith(kind) for kind in only)
+        actions = await asyncio.to_thread(code_actions, ls, params) if wanted else []
+        return extract_function_actions(ls, params) + actions
 
     @server.command(DOCSTRING_COMMAND)
     async def docstring(ls: GenlsServer, uri: str, line: int) -> dict[str, Any]:
@@ -179,7 +186,9 @@ def register(server: GenlsServer) -> None:
                 )
         except GenlsError as exc:
             return _failed(ls, str(exc))
-        applied = await apply(ls, document, version, [result.edit], f"Docstring for {result.name}")
+        applied = await apply(
+            ls, document, text, version, [result.edit], f"Docstring for {result.name}"
+        )
         return {"applied": applied, "name": result.name, "attempts": result.attempts}
 
     @server.command(DOCUMENT_FILE_COMMAND)
@@ -206,7 +215,7 @@ def register(server: GenlsServer) -> None:
         except GenlsError as exc:
             return _failed(ls, str(exc))
         applied = bool(edits) and await apply(
-            ls, document, version, [e.edit for e in edits], "Document all missing"
+            ls, document, text, version, [e.edit for e in edits], "Document all missing"
         )
         if failures:
             _failed(ls, f"{len(failures)} not documented: " + "; ".join(failures))
@@ -247,7 +256,9 @@ def register(server: GenlsServer) -> None:
                 )
         except GenlsError as exc:
             return _failed(ls, str(exc))
-        applied = await apply(ls, document, version, [result.edit], f"Refactor: {instruction}")
+        applied = await apply(
+            ls, document, text, version, [result.edit], f"Refactor: {instruction}"
+        )
         return {"applied": applied, "attempts": result.attempts, "lines": list(result.region)}
 
 

@@ -13,7 +13,6 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from genls.assist.completion import CompletionRequest
-from genls.assist.line_edits import LineEdit
 
 
 def _units(char: str, encoding: str) -> int:
@@ -73,19 +72,3 @@ def completion_request(document: TextDocument, position: types.Position, encodin
         offset=offset,
         language_id=document.language_id,
     )
-
-
-def text_edit_for(text: str, edit: LineEdit, encoding: str) -> types.TextEdit:
-    """A whole-line edit as an LSP TextEdit; past the last line means the end of the text."""
-    line_count = text.count("\n") + 1
-    start = types.Position(line=edit.start_line, character=0)
-    new_text = edit.new_text
-    if edit.end_line < line_count:
-        end = types.Position(line=edit.end_line, character=0)
-    else:  # up to the end of a file without a final newline: keep it without one
-        end = position_at(text, len(text), encoding)
-        if not text.endswith("\n"):
-            new_text = new_text.removesuffix("\n")
-    if edit.start_line >= line_count:
-        start = end
-    return types.TextEdit(range=types.Range(start=start, end=end), new_text=new_text)

@@ -1,39 +1,28 @@
-"""Edits as whole-line replacements, and the syntax check every generated edit must pass.
+"""The check every generated edit must pass, and whole-line edits for docstrings and refactors.
 
-Docstrings and refactors replace or insert whole lines, so an edit is a line range and its new
-text; the server turns it into an LSP TextEdit and the CLI into a unified diff. Before an edit
-is offered, the edited file must parse with no more tree-sitter errors than before (and, for
-Python, compile) so that a generated edit never breaks a file.
+Before an edit is offered, the edited file must parse with no more tree-sitter errors than
+before (and, for Python, compile) so that a generated edit never breaks a file.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 
+from genls.assist.text_edit import TextEdit
 from genls.index.languages import LanguageInfo
 
 
-@dataclass(frozen=True)
-class LineEdit:
-    start_line: int  # 0-based, first replaced line
-    end_line: int  # 0-based, exclusive: start_line == end_line inserts before start_line
-    new_text: str  # whole lines, each ending with a newline
-
-
-def apply_edits(text: str, edits: list[LineEdit]) -> str:
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"  # an insertion after the last line needs it
-        missing_newline = True
-    else:
-        missing_newline = False
-    for edit in sorted(edits, key=lambda e: (e.start_line, e.end_line), reverse=True):
-        if not 0 <= edit.start_line <= edit.end_line <= len(lines):
-            raise ValueError(f"edit lines {edit.start_line}-{edit.end_line} are outside the file")
-        lines[edit.start_line : edit.end_line] = edit.new_text.splitlines(keepends=True)
-    result = "".join(lines)
-    return result[:-1] if missing_newline and result.endswith("\n") else result
+def line_edit(text: str, start_line: int, end_line: int, new_text: str) -> TextEdit:
+    """Replace lines start_line..end_line-1 (0-based; equal means insert before start_line)
+    with `new_text`, whole lines each ending with a newline."""
+    starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+    if not 0 <= start_line <= end_line <= len(starts):
+        raise ValueError(f"lines {start_line}-{end_line} are outside the file")
+    start = starts[start_line] if start_line < len(starts) else len(text)
+    end = starts[end_line] if end_line < len(starts) else len(text)
+    if start == len(text) and text and not text.endswith("\n"):
+        new_text = "\n" + new_text  # after a last line that has no newline
+    return TextEdit(start, end, new_text)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
