@@ -24,6 +24,16 @@ _BINDS_NO_MODULE_NAME = frozenset({"javascript", "typescript", "typescriptreact"
 
 
 @dataclass(frozen=True)
+class _Imports:
+    """What a file imports from the workspace: the modules, and the names that stand for
+    them in the code (`geo` for `import "example.com/x/geo"`; none in JavaScript, where
+    an import binds names the query does not give)."""
+
+    modules: frozenset[str]
+    aliases: dict[str, str]
+
+
+@dataclass(frozen=True)
 class _Function:
     file: ParsedFile
     definition: Definition
@@ -128,33 +138,29 @@ def _call_edges(
     return list(edges.values())
 
 
-def _imported_modules(file: ParsedFile, resolver: ModuleResolver) -> dict[str, str]:
-    """{name the code uses for it: module}, for each import naming a workspace module. In
-    JavaScript and TypeScript an import binds names the query does not give: none here."""
-    found: dict[str, str] = {}
-    if file.language in _BINDS_NO_MODULE_NAME:
-        return found
-    for spec in file.symbols.imports:
-        module = resolver.resolve(file, spec)
-        if module is not None:
-            alias = spec.replace("::", "/").replace(".", "/").rstrip("/").split("/")[-1]
-            found[alias or module] = module
-            found[posixpath.splitext(posixpath.basename(module))[0]] = module
-    return found
+def _imported_modules(file: ParsedFile, resolver: ModuleResolver) -> _Imports:
+    modules = {m for spec in file.symbols.imports if (m := resolver.resolve(file, spec))}
+    aliases: dict[str, str] = {}
+    if file.language not in _BINDS_NO_MODULE_NAME:
+        for spec in file.symbols.imports:
+            module = resolver.resolve(file, spec)
+            if module is not None:
+                alias = spec.replace("::", "/").replace(".", "/").rstrip("/").split("/")[-1]
+                aliases[alias or module] = module
+                aliases[posixpath.splitext(posixpath.basename(module))[0]] = module
+    return _Imports(frozenset(modules), aliases)
 
 
 def _enclosing(functions: list[_Function], line: int) -> _Function | None:
     """The innermost function whose lines hold the call."""
-    holding = [
-        f for f in functions if f.definition.start_line <= line <= f.definition.end_line
-    ]
+    holding = [f for f in functions if f.definition.start_line <= line <= f.definition.end_line]
     return max(holding, key=lambda f: f.definition.start_line, default=None)
 
 
 def _callees(
     call: Call,
     caller: _Function,
-    imports: dict[str, str],
+    imports: _Imports,
     by_name: dict[str, list[_Function]],
     by_module: dict[str, list[_Function]],
 ) -> list[tuple[_Function, bool]]:
@@ -175,13 +181,14 @@ def _callees(
         local = [f for f in named if f.module == caller.module and f.definition.parent is None]
         if local:
             return [(f, True) for f in local]
-        modules = set(imports.values())
-        imported = [f for f in named if f.module in modules and f.definition.parent is None]
+        imported = [f for f in named if f.module in imports.modules and f.definition.parent is None]
         if len(imported) == 1:
             return [(imported[0], True)]
-    elif receiver in imports:  # module.function(), pkg.Function()
+    elif receiver in imports.aliases:  # module.function(), pkg.Function()
         module_functions = [
-            f for f in by_module.get(imports[receiver], []) if f.definition.name == call.name
+            f
+            for f in by_module.get(imports.aliases[receiver], [])
+            if f.definition.name == call.name
         ]
         if len(module_functions) == 1:
             return [(module_functions[0], True)]

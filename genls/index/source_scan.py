@@ -91,4 +91,5 @@ def _go_module(root: Path, go_mod: Path) -> dict[str, str]:
     except OSError:
         return {}
     folder = go_mod.parent.as_posix()
-    return {folder: line.split()[1].strip('"') for line in lines if line.startswith("module ")}
+    modules = [line.split()[1].strip('"') for line in lines if line.startswith("module ")]
+    return {folder: modules[0]} if modules else {}

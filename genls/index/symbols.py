@@ -223,7 +223,9 @@ def _attributes(query: Query | None, root: Node, data: bytes) -> tuple[Attribute
         type_name = _text(type_node, data) if type_node is not None else None
         current = first.get((owner, name))
         if current is None:
-            first[(owner, name)] = Attribute(owner, name, type_name, captures["field"].start_point[0])
+            first[(owner, name)] = Attribute(
+                owner, name, type_name, captures["field"].start_point[0]
+            )
         elif current.type is None and type_name is not None:
             first[(owner, name)] = Attribute(owner, name, type_name, current.line)
     return tuple(first.values())

@@ -82,6 +82,4 @@ def _edge_attributes(edge: GraphEdge) -> str:
     if edge.cycle:
         attributes["color"] = _CYCLE_COLOUR
         attributes["penwidth"] = "2"
-    return ", ".join(
-        f"{key}={_quoted(value) if key == 'label' else value}" for key, value in attributes.items()
-    )
+    return ", ".join(f"{key}={_quoted(value)}" for key, value in attributes.items())

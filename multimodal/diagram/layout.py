@@ -29,7 +29,11 @@ def cap(graph: CodeGraph, max_nodes: int) -> CodeGraph:
     kept = set(ranked[:max_nodes])
     left_out = sorted(graph.node(n).label for n in ranked[max_nodes:])
     listed = ", ".join(left_out[:_LISTED_OMISSIONS])
-    more = f" and {len(left_out) - _LISTED_OMISSIONS} more" if len(left_out) > _LISTED_OMISSIONS else ""
+    more = (
+        f" and {len(left_out) - _LISTED_OMISSIONS} more"
+        if len(left_out) > _LISTED_OMISSIONS
+        else ""
+    )
     note = f"{len(left_out)} of {len(graph.nodes)} nodes left out (cap {max_nodes}): {listed}{more}"
     return stable(
         replace(
@@ -51,8 +55,7 @@ def _ranked(graph: CodeGraph) -> list[str]:
     if not focus:
         # Workspace nodes before external ones, then the most connected.
         return [
-            n.id
-            for n in sorted(graph.nodes, key=lambda n: (_is_external(n), -degree[n.id], n.id))
+            n.id for n in sorted(graph.nodes, key=lambda n: (_is_external(n), -degree[n.id], n.id))
         ]
     distance = {n: 0 for n in focus}
     queue = deque(focus)

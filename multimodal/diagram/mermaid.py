@@ -33,8 +33,8 @@ def _quoted_yaml(text: str) -> str:
 
 def _label(text: str) -> str:
     """Text inside ["..."]: Mermaid's entity codes for what would end or break it."""
-    return text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(
-        ">", "#gt;"
+    return (
+        text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
     )
 
 

@@ -43,7 +43,9 @@ def render(dot_text: str, picture_format: str) -> bytes:
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise GraphvizFailedError(f"Graphviz took over {_TIMEOUT_S} s to lay out the graph") from exc
+        raise GraphvizFailedError(
+            f"Graphviz took over {_TIMEOUT_S} s to lay out the graph"
+        ) from exc
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GraphvizFailedError(f"Graphviz failed: {' '.join(message[:3])}")
