@@ -432,3 +432,42 @@ def test_parse_scope_reads_paths_and_symbols():
     assert parse_scope(root, "Shape", "classes") == (".", "Shape")
     with pytest.raises(GenlsError, match="outside the workspace"):
         parse_scope(root, "../../..", "imports")
+
+
+def test_cli_writes_the_format_its_output_names(tmp_path):
+    import sys
+
+    def genls(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "genls", "diagram", *args, "--root", str(FIXTURES / "python")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    printed = genls("calls", "shapes/canvas.py::Canvas.report", "--depth", "1")
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.startswith('---\ntitle: "Calls around Canvas.report"')
+    written = genls("classes", "shapes", "-o", str(tmp_path / "classes.dot"))
+    assert written.returncode == 0, written.stderr
+    assert (tmp_path / "classes.dot").read_text().startswith("digraph genls {")
+    bad = genls("imports", "-o", str(tmp_path / "imports.gif"))
+    assert bad.returncode == 2 and "must end in .mmd" in bad.stderr
+
+
+def test_bench_diagram_reports_times_and_inheritance_scores_for_both_tools():
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "genls", "bench", "diagram", "--packages", "json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["benchmark"] == "diagram" and report["truth"]["classes"] >= 3
+    assert report["genls"]["seconds"]["class_graph_all_packages"] >= 0
+    for side in ("genls", "pyreverse"):
+        scores = report[side]["inheritance"]["direct_bases_by_name"]
+        assert 0 <= scores["precision"] <= 1 and 0 <= scores["recall"] <= 1

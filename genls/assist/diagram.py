@@ -152,3 +152,31 @@ def write_file(path: Path, content: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def diagram_to_file(
+    root: Path, request: DiagramRequest, output: Path | None, max_file_bytes: int
+) -> tuple[Diagram, Path | None]:
+    """What `genls diagram` does: draw, then write `output` (a markdown file gets a block),
+    or return the text for stdout when there is no output. A picture that could not be drawn
+    is written as Mermaid next to it (FILE.mmd)."""
+    drawn = make_diagram(root, request, max_file_bytes)
+    if output is None:
+        return drawn, None
+    if drawn.format == "md":
+        old = output.read_text(encoding="utf-8") if output.is_file() else ""
+        write_file(output, markdown_with_diagram(old, request, drawn).encode("utf-8"))
+        return drawn, output
+    if drawn.format != request.format:
+        output = output.with_suffix("." + drawn.format)
+    write_file(output, drawn.content)
+    return drawn, output
+
+
+def format_of(output: Path | None) -> str:
+    if output is None:
+        return "mmd"
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise GenlsError(f"cannot write {output.name}: the file must end in .{', .'.join(FORMATS)}")
+    return suffix
