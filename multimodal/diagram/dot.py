@@ -45,23 +45,34 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\\\\n", "\\n") + '"'
 
 
-def _record_field(text: str) -> str:
-    escaped = text.replace("\\", "\\\\")
-    for char in '{}|<>"':
-        escaped = escaped.replace(char, "\\" + char)
-    return escaped
+def _html(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _class_label(node: GraphNode) -> str:
+    """An HTML-like table: name, attributes, methods. Not a record shape: Graphviz cannot
+    lay out an edge between neighbouring records in a cluster ("lost edge")."""
+    title = f"<b>{_html(node.label)}</b>"
+    if node.kind == "interface":
+        title = "«interface»<br/>" + title
+    attributes = "".join(f'{_html(m)}<br align="left"/>' for m in node.members if "()" not in m)
+    methods = "".join(f'{_html(m)}<br align="left"/>' for m in node.members if "()" in m)
+    rows = [f"<tr><td>{title}</td></tr>"]
+    rows += [f'<tr><td align="left">{part}</td></tr>' for part in (attributes, methods) if part]
+    return (
+        '<<table border="0" cellborder="1" cellspacing="0" cellpadding="3">'
+        + "".join(rows)
+        + "</table>>"
+    )
 
 
 def _node_attributes(node: GraphNode, kind: str) -> str:
     attributes: dict[str, str] = {}
     if kind == "classes" and node.kind != "external":
-        title = _record_field(node.label)
-        if node.kind == "interface":
-            title = "«interface»\\n" + title
-        attributes_part = "".join(_record_field(m) + "\\l" for m in node.members if "()" not in m)
-        methods_part = "".join(_record_field(m) + "\\l" for m in node.members if "()" in m)
-        attributes["shape"] = "record"
-        attributes["label"] = '"{' + f"{title}|{attributes_part}|{methods_part}" + '}"'
+        attributes["shape"] = "plain"
+        attributes["label"] = _class_label(node)
     else:
         attributes["label"] = _quoted(node.label)
     if node.kind == "external":
