@@ -202,25 +202,22 @@ def _import(module_name: str) -> Any:
 # -- scoring ----------------------------------------------------------------------------------
 
 
-def _closure(edges: set[Edge]) -> set[Edge]:
+def _ancestors(strict: set[Edge]) -> set[Edge]:
+    """(class, ancestor's name) by following the drawn edges: each edge leads to one class
+    (module.qualname); a base outside the packages ends the walk."""
     parents: dict[str, set[str]] = defaultdict(set)
-    for child, base in edges:
+    for child, base in strict:
         parents[child].add(base)
-    by_simple_name: dict[str, set[str]] = defaultdict(set)
-    for child in parents:
-        by_simple_name[child.rpartition(".")[2]].add(child)
     closure: set[Edge] = set()
     for child in parents:
         seen: set[str] = set()
         frontier = set(parents[child])
         while frontier:
             base = frontier.pop()
-            if base in seen:
-                continue
-            seen.add(base)
-            for full in by_simple_name.get(base, ()):
-                frontier |= parents[full]
-        closure |= {(child, base) for base in seen}
+            if base not in seen:
+                seen.add(base)
+                frontier |= parents.get(base, set())
+        closure |= {(child, base.rpartition(".")[2]) for base in seen}
     return closure
 
 
@@ -241,7 +238,7 @@ def _scores(found: dict[str, Any], truth: dict[str, Any]) -> dict[str, Any]:
         "direct_bases_by_name": _precision_recall(found["direct"], truth["direct"], classes),
         "direct_bases_strict": _precision_recall(found["strict"], truth["strict"], classes),
         "ancestors_by_name": _precision_recall(
-            _closure(found["direct"]), truth["ancestors"], classes
+            _ancestors(found["strict"]), truth["ancestors"], classes
         ),
         "classes_covered": round(len(classes & found["classes"]) / len(classes), 4)
         if classes

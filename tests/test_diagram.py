@@ -459,7 +459,7 @@ def test_bench_diagram_reports_times_and_inheritance_scores_for_both_tools():
     import sys
 
     result = subprocess.run(
-        [sys.executable, "-m", "genls", "bench", "diagram", "--packages", "json"],
+        [sys.executable, "-m", "genls", "bench", "diagram", "--packages", "concurrent"],
         capture_output=True,
         text=True,
         timeout=300,
