@@ -1,4 +1,4 @@
-"""genls command line: serve, complete, doctor, bench.
+"""genls command line: serve, complete, index, search, diagram, doctor, bench.
 
 Lines and columns on the command line are 1-based, as editors and compilers print them.
 """
@@ -118,8 +118,25 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     _settings_flags(search)
 
+    diagram = commands.add_parser(
+        "diagram", help="draw classes, a call graph or imports (Mermaid, DOT, SVG, PNG)"
+    )
+    diagram.add_argument("kind", choices=("classes", "calls", "imports"))
+    diagram.add_argument(
+        "scope",
+        nargs="?",
+        help="a file or folder, PATH::SYMBOL, or a symbol (calls: a function or Class.method)",
+    )
+    diagram.add_argument(
+        "-o", "--output", type=Path, help="FILE.mmd|dot|svg|png, or a .md to add a block to"
+    )
+    diagram.add_argument("--depth", type=int, default=2, help="calls: how many calls up/down")
+    diagram.add_argument("--max-nodes", type=int, dest="max_nodes", help="cap (diagramMaxNodes)")
+    diagram.add_argument("--root", type=Path, help="the workspace (default: the project of cwd)")
+    _settings_flags(diagram)
+
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("suite", choices=("completion", "index"))
+    bench.add_argument("suite", choices=("completion", "index", "diagram"))
     bench.add_argument(
         "--contexts", default="512,1024,2048", help="completion: prompt budgets in tokens"
     )
@@ -134,6 +151,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--files", type=int, default=1000, help="index: stdlib modules to index (at most all)"
     )
     bench.add_argument("--questions", type=int, default=300, help="index: retrieval questions")
+    bench.add_argument(
+        "--packages",
+        default=(
+            "asyncio,collections,concurrent,ctypes,curses,dbm,distutils,email,encodings,html,"
+            "http,idlelib,importlib,json,lib2to3,logging,multiprocessing,sqlite3,tkinter,"
+            "tomllib,unittest,urllib,wsgiref,xml,xmlrpc,zoneinfo"
+        ),
+        help="diagram: standard-library packages to draw",
+    )
     bench.add_argument("--output", type=Path, help="also write the JSON to this file")
     _settings_flags(bench)
     return parser
@@ -196,9 +222,15 @@ def main(argv: list[str] | None = None) -> int:
             return _index(args)
         if args.command == "search":
             return _search(args)
+        if args.command == "diagram":
+            return _diagram(args)
         if args.command == "bench":
             settings = settings_for(Path.cwd(), args)
-            if args.suite == "index":
+            if args.suite == "diagram":
+                from bench.diagram import run_diagram_bench
+
+                report = run_diagram_bench(args.packages.split(","))
+            elif args.suite == "index":
                 from bench.index import run_index_bench
 
                 report = run_index_bench(settings, args.files, args.questions)
@@ -462,3 +494,32 @@ def _search(args: argparse.Namespace) -> int:
         name = f"  {hit.symbol}" if hit.symbol else ""
         print(f"{hit.score:.4f}  {hit.path}:{hit.start_line + 1}-{hit.end_line + 1}{name}")
     return 0
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    from genls.assist.diagram import DiagramRequest, diagram_to_file, format_of, parse_scope
+
+    root = (args.root or _project_root(Path.cwd())).resolve()
+    settings = settings_for(root, args)
+    scope, symbol = parse_scope(root, args.scope, args.kind)
+    request = DiagramRequest(
+        args.kind,
+        scope,
+        symbol,
+        format_of(args.output),
+        args.depth,
+        args.max_nodes or settings.diagram_max_nodes,
+    )
+    drawn, written = diagram_to_file(root, request, args.output, settings.max_file_bytes)
+    for note in drawn.graph.notes:
+        print(f"genls: {note}", file=sys.stderr)
+    if written is None:
+        sys.stdout.write(drawn.text)
+        return 0
+    print(
+        f"{written}: {len(drawn.graph.nodes)} nodes, {len(drawn.graph.edges)} edges",
+        file=sys.stderr,
+    )
+    for warning in drawn.warnings:
+        print(f"genls: {warning}; wrote {written}", file=sys.stderr)
+    return 2 if drawn.warnings else 0

@@ -73,13 +73,24 @@ class Settings:
     index_folder: str = ".genls"
     max_file_bytes: int = 1_000_000
     embedding_model: str = "all-MiniLM-L6-v2"
+    # Diagrams (genls.diagram): where their files go, inside the workspace, and how many
+    # nodes one may show before the rest is left out (and named in a note).
+    diagram_folder: str = "docs/diagrams"
+    diagram_max_nodes: int = 60
 
     def __post_init__(self) -> None:
         _check_choice("backend", self.backend, BACKENDS)
         _check_choice("fimFormat", self.fim_format, FIM_FORMATS)
         _check_choice("logLevel", self.log_level, LOG_LEVELS)
         _check_choice("docstringStyle", self.docstring_style, DOCSTRING_STYLES)
-        for name in ("threads", "context_tokens", "max_tokens", "max_lines", "max_file_bytes"):
+        for name in (
+            "threads",
+            "context_tokens",
+            "max_tokens",
+            "max_lines",
+            "max_file_bytes",
+            "diagram_max_nodes",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting {_camel(name)} must be at least 1")
         if self.doc_line_width < 40:
@@ -90,6 +101,8 @@ class Settings:
             raise ConfigError("setting temperature must be between 0 and 2")
         if Path(self.index_folder).is_absolute() or ".." in Path(self.index_folder).parts:
             raise ConfigError("setting indexFolder must be a folder inside the workspace")
+        if Path(self.diagram_folder).is_absolute() or ".." in Path(self.diagram_folder).parts:
+            raise ConfigError("setting diagramFolder must be a folder inside the workspace")
         if self.backend == "openai" and not self.endpoint:
             raise ConfigError("the openai backend needs an endpoint, e.g. http://127.0.0.1:8080")
 

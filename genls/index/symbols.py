@@ -1,6 +1,6 @@
-"""Definitions, imports and call sites of one file, from tree-sitter queries.
+"""Definitions, imports, call sites and class structure of one file, from tree-sitter queries.
 
-What to find is per language data (grammars/<lang>/{symbols,imports,calls}.scm); this module
+What to find is per language data (grammars/<lang>/{symbols,imports,calls,classes}.scm); this module
 only turns the captures into records and adds what queries cannot express well: docstrings
 and doc comments, signatures, and the function each call sits in.
 """
@@ -24,6 +24,7 @@ _BODY_SEARCH_DEPTH = 4  # wrappers (export, decorators, declarations) sit above 
 _ANNOTATIONS = ("attribute", "annotation", "decorator")
 _STRING_QUOTES = re.compile(r"^[rRuUbBfF]*(\"\"\"|'''|\"|')(.*)\1$", re.DOTALL)
 _QUOTES = "\"'`<>"
+_RECEIVER_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,27 @@ class Call:
     name: str  # the callee's simple name: c for a.b.c()
     line: int  # 0-based
     caller: str | None  # the innermost enclosing function or method
+    receiver: str | None = None  # what a method is called on: obj for obj.c(), a.b for a.b.c()
+
+
+@dataclass(frozen=True)
+class ClassRelation:
+    """A class (struct, interface, trait) extending, embedding or implementing another."""
+
+    name: str  # the class
+    target: str  # the simple name of the other type
+    kind: str  # "base" (extends, embeds, supertrait) | "implements"
+    line: int  # 0-based
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A field or attribute of a class, with its type's simple name when the code says it."""
+
+    owner: str  # the class
+    name: str
+    type: str | None
+    line: int  # 0-based, of the first place it is set
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,8 @@ class FileSymbols:
     definitions: tuple[Definition, ...]  # in source order
     imports: tuple[str, ...]  # module names or paths, in order, without duplicates
     calls: tuple[Call, ...]  # in source order
+    relations: tuple[ClassRelation, ...] = ()  # in source order, without duplicates
+    attributes: tuple[Attribute, ...] = ()  # per class, in the order first set
 
 
 def extract_symbols(text: str, language: LanguageInfo) -> FileSymbols:
@@ -64,6 +88,8 @@ def extract_symbols(text: str, language: LanguageInfo) -> FileSymbols:
         definitions=definitions,
         imports=_imports(language.query("imports"), root, data),
         calls=_calls(language.query("calls"), root, data, definitions),
+        relations=_relations(language.query("classes"), root, data),
+        attributes=_attributes(language.query("classes"), root, data),
     )
 
 
@@ -140,17 +166,69 @@ def _calls(
     if query is None:
         return ()
     # By call node, so a call matched by two patterns counts once.
-    sites: dict[tuple[int, int], tuple[Node, Node]] = {}
+    sites: dict[tuple[int, int], tuple[Node, Node, Node | None]] = {}
     for captures in _matches(query, root):
         if "call" in captures and "name" in captures:
             call = captures["call"]
-            sites.setdefault((call.start_byte, call.end_byte), (call, captures["name"]))
+            site = (call, captures["name"], captures.get("receiver"))
+            sites.setdefault((call.start_byte, call.end_byte), site)
     functions = [d for d in definitions if d.kind in ("function", "method")]
     starts = [d.start_byte for d in functions]  # sorted: definitions are in source order
     return tuple(
-        Call(_text(name, data), call.start_point[0], _caller(functions, starts, call))
-        for call, name in sorted(sites.values(), key=lambda site: site[1].start_byte)
+        Call(
+            _text(name, data),
+            call.start_point[0],
+            _caller(functions, starts, call),
+            _receiver(receiver, data),
+        )
+        for call, name, receiver in sorted(sites.values(), key=lambda site: site[1].start_byte)
     )
+
+
+def _receiver(node: Node | None, data: bytes) -> str | None:
+    if node is None:
+        return None
+    return " ".join(_text(node, data).split())[:_RECEIVER_CHARS] or None
+
+
+def _relations(query: Query | None, root: Node, data: bytes) -> tuple[ClassRelation, ...]:
+    if query is None:
+        return ()
+    found: dict[tuple[str, str, str], ClassRelation] = {}
+    for captures in _matches(query, root):
+        kind = "base" if "base" in captures else "implements" if "implements" in captures else ""
+        if not kind or "class" not in captures:
+            continue
+        target = captures[kind]
+        relation = ClassRelation(
+            _text(captures["class"], data), _text(target, data), kind, target.start_point[0]
+        )
+        current = found.get((relation.name, relation.target, kind))
+        if current is None or relation.line < current.line:
+            found[(relation.name, relation.target, kind)] = relation
+    return tuple(sorted(found.values(), key=lambda r: r.line))
+
+
+def _attributes(query: Query | None, root: Node, data: bytes) -> tuple[Attribute, ...]:
+    """One attribute per (class, name): where first set, with the first type the code gives."""
+    if query is None:
+        return ()
+    first: dict[tuple[str, str], Attribute] = {}
+    for captures in sorted(
+        (c for c in _matches(query, root) if "class" in c and "field" in c),
+        key=lambda c: c["field"].start_byte,
+    ):
+        owner, name = _text(captures["class"], data), _text(captures["field"], data)
+        type_node = captures.get("field.type")
+        type_name = _text(type_node, data) if type_node is not None else None
+        current = first.get((owner, name))
+        if current is None:
+            first[(owner, name)] = Attribute(
+                owner, name, type_name, captures["field"].start_point[0]
+            )
+        elif current.type is None and type_name is not None:
+            first[(owner, name)] = Attribute(owner, name, type_name, current.line)
+    return tuple(first.values())
 
 
 def _caller(functions: list[Definition], starts: list[int], call: Node) -> str | None:

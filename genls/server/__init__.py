@@ -7,6 +7,7 @@ from typing import Any
 from genls.server import (
     code_action_features,
     completion_features,
+    diagram_features,
     index_features,
     lifecycle_features,
     rename_features,
@@ -23,4 +24,5 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     index_features.register(server)
     rename_features.register(server)
     code_action_features.register(server)
+    diagram_features.register(server)
     return server

@@ -1,5 +1,6 @@
 """Docstrings and refactors in the editor: code actions that run commands, each command a
 cancellable job with $/progress whose result arrives as a workspace/applyEdit (so undo works).
+The one textDocument/codeAction handler is here; it also offers extract-function and diagrams.
 
 The model runs on the server's instruction thread; a failed check or a bad position comes back
 as a message and a result saying why, and the document is not touched.
@@ -25,6 +26,8 @@ from genls.errors import GenlsError
 from genls.index.languages import LanguageInfo, language_for
 from genls.server.app import GenlsServer
 from genls.server.convert import document_or_error
+from genls.server.diagram_features import CODE_ACTION_KIND as DIAGRAM_KIND
+from genls.server.diagram_features import diagram_actions
 from genls.server.extract_features import EXTRACT_FUNCTION_KIND, extract_function_actions
 from genls.server.progress import ServerJob
 from genls.server.workspace_edits import workspace_edit
@@ -154,7 +157,7 @@ def _failed(ls: GenlsServer, message: str) -> dict[str, Any]:
 def register(server: GenlsServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[_REWRITE, EXTRACT_FUNCTION_KIND]),
+        types.CodeActionOptions(code_action_kinds=[_REWRITE, EXTRACT_FUNCTION_KIND, DIAGRAM_KIND]),
     )
     async def code_action(
         ls: GenlsServer, params: types.CodeActionParams
@@ -164,7 +167,11 @@ def register(server: GenlsServer) -> None:
         only = params.context.only
         wanted = not only or any(_REWRITE.startswith(kind) for kind in only)
         actions = await asyncio.to_thread(code_actions, ls, params) if wanted else []
-        return extract_function_actions(ls, params) + actions
+        return [
+            *extract_function_actions(ls, params),
+            *actions,
+            *await asyncio.to_thread(diagram_actions, ls, params),
+        ]
 
     @server.command(DOCSTRING_COMMAND)
     async def docstring(ls: GenlsServer, uri: str, line: int) -> dict[str, Any]:

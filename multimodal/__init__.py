@@ -1,0 +1,1 @@
+"""Asset generators usable without the server: diagrams, images, audio."""
