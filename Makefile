@@ -97,6 +97,7 @@ bench: setup
 	$(BIN)/genls bench completion --output bench/results/completion.json
 	$(BIN)/genls bench index --output bench/results/index.json
 	$(BIN)/genls bench diagram --output bench/results/diagram.json
+	$(BIN)/genls bench docstring --output bench/results/docstring.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""genls command line: serve, complete, index, search, diagram, doctor, bench.
+"""genls command line: serve, complete, docstring, refactor, index, search, diagram, doctor,
+bench.
 
 Lines and columns on the command line are 1-based, as editors and compilers print them.
 """
@@ -136,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     _settings_flags(diagram)
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("suite", choices=("completion", "index", "diagram"))
+    bench.add_argument("suite", choices=("completion", "index", "diagram", "docstring"))
     bench.add_argument(
         "--contexts", default="512,1024,2048", help="completion: prompt budgets in tokens"
     )
@@ -159,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
             "tomllib,unittest,urllib,wsgiref,xml,xmlrpc,zoneinfo"
         ),
         help="diagram: standard-library packages to draw",
+    )
+    bench.add_argument(
+        "--functions", type=int, default=20, help="docstring: functions in the sample"
+    )
+    bench.add_argument(
+        "--models",
+        default="qwen2.5-coder-0.5b,qwen2.5-coder-1.5b",
+        help="docstring: instruction models to compare",
     )
     bench.add_argument("--output", type=Path, help="also write the JSON to this file")
     _settings_flags(bench)
@@ -226,7 +235,12 @@ def main(argv: list[str] | None = None) -> int:
             return _diagram(args)
         if args.command == "bench":
             settings = settings_for(Path.cwd(), args)
-            if args.suite == "diagram":
+            if args.suite == "docstring":
+                from bench.docstring import run_docstring_bench
+
+                models = tuple(m for m in args.models.split(",") if m)
+                report = run_docstring_bench(settings, args.functions, models)
+            elif args.suite == "diagram":
                 from bench.diagram import run_diagram_bench
 
                 report = run_diagram_bench(args.packages.split(","))

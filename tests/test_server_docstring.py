@@ -74,8 +74,12 @@ class EditRecorder:
 def applied(text: str, edit: types.WorkspaceEdit) -> str:
     """The text after the edit's TextEdits (whole-line edits, applied bottom-up)."""
     lines = text.splitlines(keepends=True)
-    (change,) = edit.document_changes
-    for text_edit in sorted(change.edits, key=lambda e: e.range.start.line, reverse=True):
+    if edit.document_changes:
+        (change,) = edit.document_changes
+        edits = change.edits
+    else:  # a client without documentChanges gets plain changes
+        (edits,) = edit.changes.values()
+    for text_edit in sorted(edits, key=lambda e: e.range.start.line, reverse=True):
         start, end = text_edit.range.start, text_edit.range.end
         assert start.character == 0 and end.character == 0
         lines[start.line : end.line] = text_edit.new_text.splitlines(keepends=True)
