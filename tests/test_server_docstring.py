@@ -199,3 +199,40 @@ async def test_refactor_adds_type_hints_and_keeps_the_signature(client: Language
     compile(after, "scale.py", "exec")
     head = after.split("\n")[0]
     assert head.startswith("def scale(values") and "factor" in head and "->" in head
+
+
+async def test_suggest_a_better_name_renames_every_reference(client: LanguageClient, workspace):
+    text = "def f(values):\n    return sum(values) / len(values)\n\n\nprint(f([1, 2, 3]), f([4]))\n"
+    uri = (workspace / "stats.py").as_uri()
+    open_document(client, uri, text)
+    actions = await code_actions(client, uri, 1)
+    suggest = next(a for a in actions if a.title == "Suggest a better name for f")
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command=suggest.command.command, arguments=suggest.command.arguments
+        )
+    )
+    assert result["applied"], result
+    new = result["new"]
+    assert new != "f" and new.isidentifier()
+    after = applied_offsets(text, client.recorder.edits[-1])
+    compile(after, "stats.py", "exec")
+    assert after.count(f"{new}(") == 3 and "f(" not in after.replace(f"{new}(", "")
+
+
+def applied_offsets(text: str, edit: types.WorkspaceEdit) -> str:
+    """Any TextEdits (not only whole lines), applied from the last to the first."""
+    lines = text.splitlines(keepends=True)
+    starts = [sum(len(line) for line in lines[:i]) for i in range(len(lines) + 1)]
+    edits = (
+        edit.document_changes[0].edits
+        if edit.document_changes
+        else next(iter(edit.changes.values()))
+    )
+    for text_edit in sorted(
+        edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+    ):
+        start = starts[text_edit.range.start.line] + text_edit.range.start.character
+        end = starts[text_edit.range.end.line] + text_edit.range.end.character
+        text = text[:start] + text_edit.new_text + text[end:]
+    return text

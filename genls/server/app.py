@@ -131,6 +131,14 @@ class GenlsServer(LanguageServer):
 
     # -- reporting --------------------------------------------------------------------------
 
+    def refuse(self, message: str) -> dict[str, Any]:
+        """A command that could not do what was asked (the user's input, a failed check): a
+        warning the user sees, and the result the client gets. Nothing was edited."""
+        self.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=f"genls: {message}")
+        )
+        return {"applied": False, "message": message}
+
     def show_error(self, error: GenlsError) -> None:
         """Tell the user once per distinct problem; the log keeps every occurrence."""
         message = str(error)

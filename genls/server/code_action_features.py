@@ -21,6 +21,7 @@ from genls.assist.doc_context import IndexDocContext
 from genls.assist.doc_target import DocTargetError, target_at
 from genls.assist.docstring import DocstringWriter
 from genls.assist.refactor import PRESETS, Refactorer, region_for
+from genls.assist.rename_syntax import rename_syntax
 from genls.assist.text_edit import FileEdits, TextEdit
 from genls.errors import GenlsError
 from genls.index.languages import LanguageInfo, language_for
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 DOCSTRING_COMMAND = "genls.docstring"  # uri, line
 DOCUMENT_FILE_COMMAND = "genls.documentFile"  # uri
 REFACTOR_COMMAND = "genls.refactor"  # uri, range, instruction (asked for when missing)
+SUGGEST_NAME_COMMAND = "genls.suggestName"  # uri, line of the definition (rename_features)
 _REWRITE = types.CodeActionKind.RefactorRewrite
 
 
@@ -78,6 +80,14 @@ def code_actions(ls: GenlsServer, params: types.CodeActionParams) -> list[types.
             target = target_at(text, line, language)
         except DocTargetError:
             target = None
+        if target is not None and rename_syntax(language) is not None:
+            actions.append(
+                _action(
+                    f"Suggest a better name for {target.name}",
+                    SUGGEST_NAME_COMMAND,
+                    [document.uri, target.definition.start_line],
+                )
+            )
         if target is not None and (target.existing is None or writer.outdated(target)):
             verb = "Generate" if target.existing is None else "Update"
             actions.append(
@@ -147,13 +157,6 @@ async def apply(
     return result.applied
 
 
-def _failed(ls: GenlsServer, message: str) -> dict[str, Any]:
-    ls.window_show_message(
-        types.ShowMessageParams(type=types.MessageType.Warning, message=f"genls: {message}")
-    )
-    return {"applied": False, "message": message}
-
-
 def register(server: GenlsServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -192,7 +195,7 @@ def register(server: GenlsServer) -> None:
                     job.should_stop,
                 )
         except GenlsError as exc:
-            return _failed(ls, str(exc))
+            return ls.refuse(str(exc))
         applied = await apply(
             ls, document, text, version, [result.edit], f"Docstring for {result.name}"
         )
@@ -220,12 +223,12 @@ def register(server: GenlsServer) -> None:
                     on_progress,
                 )
         except GenlsError as exc:
-            return _failed(ls, str(exc))
+            return ls.refuse(str(exc))
         applied = bool(edits) and await apply(
             ls, document, text, version, [e.edit for e in edits], "Document all missing"
         )
         if failures:
-            _failed(ls, f"{len(failures)} not documented: " + "; ".join(failures))
+            ls.refuse(f"{len(failures)} not documented: " + "; ".join(failures))
         return {
             "applied": applied,
             "documented": [e.name for e in edits],
@@ -262,7 +265,7 @@ def register(server: GenlsServer) -> None:
                     job.should_stop,
                 )
         except GenlsError as exc:
-            return _failed(ls, str(exc))
+            return ls.refuse(str(exc))
         applied = await apply(
             ls, document, text, version, [result.edit], f"Refactor: {instruction}"
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -17,11 +18,17 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.uris import to_fs_path
 
+from genls.assist.name_suggestion import suggest_name
 from genls.assist.rename import RenameError, Sources, prepare_rename, rename
-from genls.index.symbols import Definition
+from genls.errors import GenlsError
+from genls.index.languages import language_for
+from genls.index.symbols import Definition, extract_symbols
 from genls.server.app import GenlsServer
 from genls.server.convert import document_or_error, offset_at, position_at
+from genls.server.progress import ServerJob
 from genls.server.workspace_edits import workspace_edit
+
+SUGGEST_NAME_COMMAND = "genls.suggestName"
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -110,3 +117,58 @@ def register(server: GenlsServer) -> None:
             len(files),
         )
         return workspace_edit(ls, files, {p: (uri, v) for p, (uri, _, v) in documents.items()})
+
+    @server.command(SUGGEST_NAME_COMMAND)
+    async def suggest_better_name(ls: GenlsServer, uri: str, line: int) -> dict:
+        """The model proposes a name for the definition starting at `line`; the rename is the
+        deterministic one above, sent as a workspace/applyEdit."""
+        document = document_or_error(ls.workspace, uri)
+        path = Path(document.path).resolve()
+        text = document.source
+        language = language_for(document.language_id, str(path))
+        definition = next(
+            (d for d in extract_symbols(text, language).definitions if d.start_line == line),
+            None,
+        )
+        if definition is None:
+            return ls.refuse(f"no definition starts on line {line + 1}")
+        offset = _name_offset(text, definition)
+        documents = _open_documents(ls)
+        texts = {p: t for p, (_, t, _) in documents.items()}
+        sources = _sources(ls, path, texts)
+        try:
+            await _off_loop(prepare_rename, sources, path, offset)
+            code = text.encode("utf-8")[definition.start_byte : definition.end_byte].decode()
+            async with ServerJob(ls, f"genls: naming {definition.name}") as job:
+                suggestion = await job.run(
+                    ls.instruction_executor,
+                    suggest_name,
+                    ls.instruction,
+                    definition.name,
+                    code,
+                    language.id,
+                    job.should_stop,
+                )
+            files = await _off_loop(rename, sources, path, offset, suggestion.name)
+        except (GenlsError, _RequestFailed) as exc:
+            return ls.refuse(str(exc))
+        edit = workspace_edit(ls, files, {p: (u, v) for p, (u, _, v) in documents.items()})
+        result = await ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(
+                edit=edit, label=f"Rename {definition.name} to {suggestion.name}"
+            )
+        )
+        return {
+            "applied": result.applied,
+            "old": definition.name,
+            "new": suggestion.name,
+            "reason": suggestion.reason,
+            "files": len(files),
+        }
+
+
+def _name_offset(text: str, definition: Definition) -> int:
+    """Where the definition's name is written: its first occurrence after `def`/`fn`/..."""
+    start = len(text.encode("utf-8")[: definition.start_byte].decode("utf-8", "replace"))
+    found = re.search(rf"\b{re.escape(definition.name)}\b", text[start:])
+    return start + (found.start() if found else 0)
