@@ -154,7 +154,7 @@ async def test_code_actions_and_lenses_offer_diagrams(client: LanguageClient, wo
                 start=types.Position(line=line, character=6),
                 end=types.Position(line=line, character=6),
             ),
-            context=types.CodeActionContext(diagnostics=[]),
+            context=types.CodeActionContext(diagnostics=[], only=["source.genls.diagram"]),
         )
     )
     titles = [action.title for action in actions]

@@ -3,6 +3,7 @@ edits arrive through workspace/applyEdit, checked, in Python, TypeScript, Go and
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Union
 
 import pytest
@@ -167,7 +168,8 @@ async def test_no_docstring_action_outside_definitions_or_for_other_languages(
 
     plain = (workspace / "notes.txt").as_uri()
     open_document(client, plain, "def f(x):\n    return x\n", "plaintext")
-    assert not await code_actions(client, plain, 0)
+    actions = await code_actions(client, plain, 0)
+    assert [a.kind for a in actions] == ["source.genls.diagram"]  # the folder's imports only
 
     result = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="genls.docstring", arguments=[uri, 0])
@@ -236,3 +238,33 @@ def applied_offsets(text: str, edit: types.WorkspaceEdit) -> str:
         end = starts[text_edit.range.end.line] + text_edit.range.end.character
         text = text[:start] + text_edit.new_text + text[end:]
     return text
+
+
+async def test_documenting_a_file_reports_progress_and_cancelling_changes_nothing(
+    client: LanguageClient, workspace
+):
+    text = "".join(f"def step_{i}(value):\n    return value + {i}\n\n\n" for i in range(4))
+    uri = (workspace / "steps.py").as_uri()
+    open_document(client, uri, text)
+    before = set(client.progress_reports)
+    running = asyncio.ensure_future(
+        client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="genls.documentFile", arguments=[uri])
+        )
+    )
+    for _ in range(600):
+        started = [t for t in client.progress_reports if t not in before]
+        if started and len(client.progress_reports[started[0]]) > 1:  # begin, then a report
+            break
+        await asyncio.sleep(0.05)
+    (token,) = started
+    client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+    result = await running
+    assert result == {
+        "applied": False,
+        "message": "documenting the file was cancelled; nothing was changed",
+    }
+    reports = client.progress_reports[token]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin) and reports[0].cancellable
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd) and reports[-1].message == "cancelled"
+    assert client.recorder.edits == []

@@ -224,6 +224,8 @@ def register(server: GenlsServer) -> None:
                 )
         except GenlsError as exc:
             return ls.refuse(str(exc))
+        if job.should_stop():  # cancelled: the user gets the file as it was, not half of it
+            return ls.refuse("documenting the file was cancelled; nothing was changed")
         applied = bool(edits) and await apply(
             ls, document, text, version, [e.edit for e in edits], "Document all missing"
         )
