@@ -47,24 +47,24 @@ def _language(document: TextDocument) -> LanguageInfo:
 
 
 def _relative(ls: GenlsServer, document: TextDocument) -> str:
+    """The document's path as the index names it (relative to the workspace root)."""
     path = to_fs_path(document.uri) or document.uri
     if ls.index is not None:
         try:
-            return str(ls.index.root.joinpath(path).relative_to(ls.index.root))
+            return str(Path(path).relative_to(ls.index.root))
         except ValueError:
             pass
     return path
 
 
 def docstring_writer(ls: GenlsServer, document: TextDocument) -> DocstringWriter:
-    context = IndexDocContext(ls.index, _relative(ls, document)) if ls.index else None
     writer = DocstringWriter(
         ls.instruction,
         python_style=ls.settings.docstring_style,
         line_width=ls.settings.doc_line_width,
     )
-    if context is not None:
-        writer.context = context
+    if ls.index is not None:  # callers and callees as context
+        writer.context = IndexDocContext(ls.index, _relative(ls, document))
     return writer
 
 
@@ -80,14 +80,6 @@ def code_actions(ls: GenlsServer, params: types.CodeActionParams) -> list[types.
             target = target_at(text, line, language)
         except DocTargetError:
             target = None
-        if target is not None and rename_syntax(language) is not None:
-            actions.append(
-                _action(
-                    f"Suggest a better name for {target.name}",
-                    SUGGEST_NAME_COMMAND,
-                    [document.uri, target.definition.start_line],
-                )
-            )
         if target is not None and (target.existing is None or writer.outdated(target)):
             verb = "Generate" if target.existing is None else "Update"
             actions.append(
@@ -97,13 +89,22 @@ def code_actions(ls: GenlsServer, params: types.CodeActionParams) -> list[types.
                     [document.uri, target.definition.start_line],
                 )
             )
-        missing = len(writer.missing(text, language)) if language.doc_style else 0
-        if missing > 1 or (missing == 1 and not actions):
+        missing = writer.missing(text, language)
+        only_this = len(missing) == 1 and target is not None and missing[0].name == target.name
+        if missing and not only_this:
             actions.append(
                 _action(
-                    f"Document all missing in file ({missing})",
+                    f"Document all missing in file ({len(missing)})",
                     DOCUMENT_FILE_COMMAND,
                     [document.uri],
+                )
+            )
+        if target is not None and rename_syntax(language) is not None:
+            actions.append(
+                _action(
+                    f"Suggest a better name for {target.name}",
+                    SUGGEST_NAME_COMMAND,
+                    [document.uri, target.definition.start_line],
                 )
             )
     selection = _selection(params.range)
@@ -248,8 +249,6 @@ def register(server: GenlsServer) -> None:
                 return {"applied": False, "message": "no instruction given"}
         version, text, language = document.version, document.source, _language(document)
         first, last = _selection(selected)
-        if selected.start == selected.end:
-            last = first
         path = to_fs_path(uri) or uri
         refactorer = Refactorer(ls.instruction)
         try:
