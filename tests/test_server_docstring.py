@@ -168,8 +168,7 @@ async def test_no_docstring_action_outside_definitions_or_for_other_languages(
 
     plain = (workspace / "notes.txt").as_uri()
     open_document(client, plain, "def f(x):\n    return x\n", "plaintext")
-    actions = await code_actions(client, plain, 0)
-    assert [a.kind for a in actions] == ["source.genls.diagram"]  # the folder's imports only
+    assert not await code_actions(client, plain, 0)
 
     result = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="genls.docstring", arguments=[uri, 0])

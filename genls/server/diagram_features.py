@@ -209,7 +209,10 @@ def _commands_at(ls: GenlsServer, uri: str, line: int | None) -> list[types.Comm
     path = to_fs_path(uri)
     if document is None or path is None:
         return []
-    symbols = extract_symbols(document.source, language_for(document.language_id, path))
+    language = language_for(document.language_id, path)
+    if language.query("classes") is None:  # no graph to draw for this language
+        return []
+    symbols = extract_symbols(document.source, language)
     commands = []
     if line is not None:
         around = [d for d in symbols.definitions if d.start_line <= line <= d.end_line]
