@@ -53,10 +53,17 @@ function M.document(name, filetype, text, editable)
   return bufnr
 end
 
+-- Files a buffer shows usefully; the rest (png, wav, mid) go to the system's viewer.
+local TEXT_SUFFIXES = { mmd = true, dot = true, svg = true, md = true, json = true, txt = true }
+
 --- Opens a file the server wrote. The server creates text files through applyEdit, which
 --- leaves them as modified buffers: written here, since a generated file belongs on disk.
 function M.open(uri)
   local path = vim.uri_to_fname(uri)
+  if not TEXT_SUFFIXES[path:match("%.(%w+)$") or ""] and vim.ui.open then
+    vim.ui.open(path)
+    return
+  end
   vim.cmd.edit(vim.fn.fnameescape(path))
   if vim.bo.modified then
     vim.cmd("silent update")
