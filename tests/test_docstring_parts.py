@@ -104,6 +104,8 @@ def test_target_at_picks_the_innermost_definition_and_refuses_elsewhere():
     assert target_at(PYTHON, 0, python).name == "Store"
     with pytest.raises(DocTargetError, match="not inside a function"):
         target_at(PYTHON, 14, python)
+    with pytest.raises(DocTargetError, match="syntax error at line 3: fix it first"):
+        target_at("def f(a):\n    return a\nx = (\n", 0, python)
     with pytest.raises(DocTargetError, match="does not write documentation"):
         target_at("print(1)\n", 0, language_for("lua", "a.lua"))
 
@@ -202,6 +204,8 @@ def test_refactor_regions_are_whole_statements_or_the_enclosing_function():
         region_for(PYTHON, 9, 10, python)  # the end of helper and the head of `if`
     with pytest.raises(RefactorError, match="not inside a function"):
         region_for(PYTHON, 14, 14, python)
+    with pytest.raises(RefactorError, match="syntax error at line 2"):
+        region_for("def f(a):\n    return (a\n", 0, 0, python)
 
 
 def test_signatures_for_the_keep_the_signature_check():

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from genls.assist.edit_check import first_error_line
 from genls.errors import GenlsError
 from genls.index.languages import LanguageInfo
 from genls.index.symbols import (
@@ -112,6 +113,9 @@ def _parse(
         )
     data = text.encode("utf-8", "surrogatepass")
     root = parser.parse(data).root_node
+    broken = first_error_line(root) if for_docs else None
+    if broken is not None:
+        raise DocTargetError(f"the file has a syntax error at line {broken + 1}: fix it first")
     definitions = [d for d in extract_symbols(text, language).definitions if d.kind in DOCUMENTABLE]
     return root, data, definitions
 

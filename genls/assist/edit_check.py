@@ -54,6 +54,19 @@ def syntax_errors(text: str, language: LanguageInfo) -> int:
                 return count
 
 
+def first_error_line(root) -> int | None:
+    """The 0-based line of the first ERROR or MISSING node under `root`, if any."""
+    if not root.has_error:
+        return None
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            return node.start_point[0]
+        stack.extend(reversed([c for c in node.children if c.has_error or c.is_missing]))
+    return root.start_point[0]
+
+
 def check_edited(before: str, after: str, language: LanguageInfo, path: str) -> str | None:
     """Why the edited text is worse than the original, or None when it is acceptable."""
     added = syntax_errors(after, language) - syntax_errors(before, language)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from genls.assist.doc_target import signatures
-from genls.assist.edit_check import check_edited, line_edit
+from genls.assist.edit_check import check_edited, first_error_line, line_edit
 from genls.assist.model_reply import ReplyError, code_block
 from genls.assist.text_edit import TextEdit, apply_edits
 from genls.errors import GenlsError
@@ -135,6 +135,9 @@ def region_for(
         raise RefactorError(f"no tree-sitter grammar for {language.id}: refactoring needs one")
     data = text.encode("utf-8", "surrogatepass")
     root = parser.parse(data).root_node
+    broken = first_error_line(root)
+    if broken is not None:
+        raise RefactorError(f"the file has a syntax error at line {broken + 1}: fix it first")
     if start_line == end_line:
         around = [
             d
