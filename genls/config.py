@@ -69,6 +69,8 @@ class Settings:
     index_folder: str = ".genls"
     max_file_bytes: int = 1_000_000
     embedding_model: str = "all-MiniLM-L6-v2"
+    # Code lenses above functions and classes: "changed N times, last: <subject>" (git log -L).
+    history_code_lens: bool = True
 
     def __post_init__(self) -> None:
         _check_choice("backend", self.backend, BACKENDS)

@@ -6,6 +6,7 @@ from typing import Any
 
 from genls.server import (
     completion_features,
+    history_features,
     index_features,
     lifecycle_features,
     status_features,
@@ -19,4 +20,5 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     completion_features.register(server)
     status_features.register(server)
     index_features.register(server)
+    history_features.register(server)
     return server

@@ -26,6 +26,7 @@ from genls.index.embeddings import Embedder
 from genls.index.workspace_index import WorkspaceIndex
 from genls.llm.backend import Backend
 from genls.llm.factory import create_backend
+from genls.llm.instruction import InstructionModel
 from genls.server.change_batch import ChangeBatch
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,14 @@ class GenlsServer(LanguageServer):
         self._shown_errors: set[str] = set()
         # Files changed on disk (didChangeWatchedFiles), re-indexed together.
         self.file_changes = ChangeBatch(self._reindex_paths)
+        # The instruction model (history documents), created on first use; git and model work
+        # of the history commands runs on its own thread, one job at a time.
+        self._instruction: InstructionModel | None = None
+        self._history_executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="genls-history"
+        )
+        # Code lens figures by (HEAD sha, path, symbol): "changed N times, last: <subject>".
+        self.history_lenses: dict[tuple[str, str, str], tuple[int, str]] = {}
 
     # -- workspace index --------------------------------------------------------------------
 
@@ -78,10 +87,26 @@ class GenlsServer(LanguageServer):
         changed = await self.run_in_index_thread(self.index.update_paths, paths)
         log.info("re-indexed %d of %d changed files", changed, len(paths))
 
+    # -- history documents ------------------------------------------------------------------
+
+    @property
+    def instruction(self) -> InstructionModel:
+        """The instruction model for the current settings (loaded by its first question)."""
+        if self._instruction is None:
+            self._instruction = InstructionModel(self.settings)
+        return self._instruction
+
+    async def run_in_history_thread(self, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._history_executor, function, *args)
+
     def close(self) -> None:
         self.closing.set()
         self.engine.close()
         self._index_executor.shutdown(wait=True, cancel_futures=True)
+        self._history_executor.shutdown(wait=True, cancel_futures=True)
+        if self._instruction is not None:
+            self._instruction.close()
         if self.index is not None:
             self.index.close()
 
@@ -116,6 +141,13 @@ class GenlsServer(LanguageServer):
             log.info("settings changed: %s", changed)
         self.client_overrides = overrides
         self.settings = settings
+        if self._instruction is not None and _instruction_key(
+            self._instruction.settings
+        ) != _instruction_key(settings):
+            # The next question loads the model the new settings name; the old one is closed
+            # on the history thread, after any question it is answering.
+            self._history_executor.submit(self._instruction.close)
+            self._instruction = None
         logging.getLogger("genls").setLevel(settings.log_level.upper())
         self.engine.update_settings(settings)
         self._shown_errors.clear()
@@ -135,3 +167,15 @@ class GenlsServer(LanguageServer):
             )
         except Exception:  # no client attached yet (initialize not done, or gone)
             log.debug("could not show message to the client", exc_info=True)
+
+
+def _instruction_key(settings: Settings) -> tuple[Any, ...]:
+    """The settings the instruction model is built from."""
+    return (
+        settings.instruction_model,
+        settings.backend,
+        settings.endpoint,
+        settings.api_key,
+        settings.gguf_file,
+        settings.threads,
+    )
