@@ -20,7 +20,7 @@ def project(workspace):
 
 @pytest_lsp.fixture(config=server_config())
 async def client(lsp_client: LanguageClient, project):
-    options = {"model": TINY_MODEL, "instructionModel": TINY_MODEL, "index": False}
+    options = {"model": TINY_MODEL, "instructionModel": TINY_MODEL, "index": False, "threads": 1}
     await start_session(lsp_client, project.root.as_uri(), options)
     yield
     await lsp_client.shutdown_session()
