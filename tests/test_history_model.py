@@ -126,12 +126,13 @@ def test_parse_reply_accepts_grounded_lines_and_keeps_subjects_otherwise():
     ]
     reply = (
         "Here you go:\n"
-        "1. performance: Improve the speed of the perimeter computation\n"
-        "2. feature: Add a distributed cache with Redis support\n"  # invented
-        "3. breaking: Removed the old login endpoint; use /v2/login\n"
-        "3. fix: a second answer for 3 is ignored\n"
-        "4. breaking: Update the docs\n"  # nothing in the message says breaking
-        "9. fix: no such message\n"
+        "1. [performance] Improve the speed of the perimeter computation\n"
+        "2. [feature] Add a distributed cache with Redis support\n"  # invented
+        "3. [breaking] Removed the old login endpoint; use /v2/login\n"
+        "3. [fix] a second answer for 3 is ignored\n"
+        "4. [breaking] Update the docs\n"  # nothing in the message says breaking
+        "5. misc: not the format\n"
+        "9. [fix] no such message\n"
     )
     answers = parse_reply(reply, batch)
     assert [(a.kind, a.text, a.source) for a in answers] == [

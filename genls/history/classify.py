@@ -17,13 +17,18 @@ from genls.history.commits import Commit
 
 SYSTEM = (
     "You sort git commit messages for release notes. For each numbered message, write one "
-    "line: the same number, a dot, the kind, a colon, then one clear sentence saying what "
-    "changed, using only words and facts from that message.\n"
-    "Kinds: feature, fix, performance, documentation, breaking, other.\n"
-    "Example reply:\n"
-    "1. fix: Handle an empty configuration file\n"
-    "2. feature: Add a --verbose flag to the command line\n"
-    "Reply with the numbered lines only."
+    "line: the same number, the kind in square brackets, then one short, clear sentence "
+    "saying what changed, using only facts from that message.\n"
+    "Kinds: [feature] [fix] [performance] [documentation] [breaking] [other].\n"
+    "Messages:\n"
+    "1. parser: empty files crashed it\n"
+    "2. README: install steps for macOS\n"
+    "3. cli: --verbose flag; tidy logging\n"
+    "Reply:\n"
+    "1. [fix] The parser no longer crashes on empty files\n"
+    "2. [documentation] Add install steps for macOS to the README\n"
+    "3. [feature] Add a --verbose flag to the command line and tidy the logging\n"
+    "Reply with the numbered lines only, one per message."
 )
 _KIND_WORDS = {
     "feature": "features",
@@ -43,7 +48,7 @@ _KIND_WORDS = {
     "chore": "other",
     "refactor": "other",
 }
-_LINE = re.compile(r"^\s*(\d+)\s*[.):]\s*\**([A-Za-z]+)\**\s*[:\-–]\s*(.+?)\s*$")
+_LINE = re.compile(r"^\s*(\d+)\s*[.):]\s*\[([A-Za-z]+)\]\s*[:\-–]?\s*(.+?)\s*$")
 # A breaking kind needs the message itself to say so: it decides what users must read first.
 _BREAKING_HINTS = re.compile(r"break|incompatib|remov|drop|renam|delet", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]{2,}")
@@ -67,7 +72,7 @@ _STOP = frozenset(
         "use",
     ]
 )
-_MAX_LINE = 120
+_MAX_LINE = 200
 _TOKENS_PER_MESSAGE = 40
 _BODY_CHARS = 200
 
