@@ -123,6 +123,7 @@ def test_parse_reply_accepts_grounded_lines_and_keeps_subjects_otherwise():
         commit("Removed the old login endpoint", "Clients must use /v2/login."),
         commit("update docs"),
         commit("misc"),
+        commit("Benchmark figures"),
     ]
     reply = (
         "Here you go:\n"
@@ -132,6 +133,7 @@ def test_parse_reply_accepts_grounded_lines_and_keeps_subjects_otherwise():
         "3. [fix] a second answer for 3 is ignored\n"
         "4. [breaking] Update the docs\n"  # nothing in the message says breaking
         "5. misc: not the format\n"
+        "6. [performance] Add benchmark figures\n"  # says nothing got faster
         "9. [fix] no such message\n"
     )
     answers = parse_reply(reply, batch)
@@ -141,10 +143,11 @@ def test_parse_reply_accepts_grounded_lines_and_keeps_subjects_otherwise():
         ("breaking", "Removed the old login endpoint; use /v2/login", "model"),
         ("other", "Update the docs", "model"),
         ("other", "misc", "unclassified"),
+        ("other", "Add benchmark figures", "model"),
     ]
     assert [a.source for a in parse_reply("I cannot help with that.", batch)] == [
         "unclassified"
-    ] * 5
+    ] * 6
 
 
 def test_model_classification_in_the_changelog(project, tiny_model):

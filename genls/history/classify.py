@@ -49,8 +49,16 @@ _KIND_WORDS = {
     "refactor": "other",
 }
 _LINE = re.compile(r"^\s*(\d+)\s*[.):]\s*\[([A-Za-z]+)\]\s*[:\-–]?\s*(.+?)\s*$")
-# A breaking kind needs the message itself to say so: it decides what users must read first.
-_BREAKING_HINTS = re.compile(r"break|incompatib|remov|drop|renam|delet", re.IGNORECASE)
+# Kinds that claim something of the change need the message itself to say so: "breaking"
+# decides what users must read first, "performance" says something got faster (the 1.5B
+# model files benchmarks there).
+_EVIDENCE = {
+    "breaking": re.compile(r"break|incompatib|remov|drop|renam|delet", re.IGNORECASE),
+    "performance": re.compile(
+        r"fast|speed|slow|perf|latenc|memory|cache|optimi|quick|throughput|lighter|smaller",
+        re.IGNORECASE,
+    ),
+}
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]{2,}")
 _STEM = 5  # "improves" and "improved" share "impro"
 _STOP = frozenset(
@@ -129,7 +137,8 @@ def parse_reply(reply: str, batch: list[Commit]) -> list[Classification]:
             answers.append(Classification("other", commit.subject, "unclassified"))
             continue
         kind, text = answer
-        if kind == "breaking" and not _BREAKING_HINTS.search(commit.message):
+        evidence = _EVIDENCE.get(kind)
+        if evidence is not None and not evidence.search(commit.message):
             kind = "other"
         answers.append(Classification(kind, text.rstrip("."), "model"))
     return answers
