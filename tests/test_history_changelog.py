@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from genls.history.changelog import build_changelog, merge_into, render_markdown
+from genls.history.commit_message import staged_diff
 from genls.history.commits import HistoryError, iter_commits, open_repository
 from tests.history_repos import GitRepo, build_project
 
@@ -193,3 +194,32 @@ def test_json_keeps_the_original_subjects(project):
     fixes = report["releases"][1]["groups"]["fixes"]
     assert fixes[0]["subject"] == "fix(geometry): round the area (#12)"
     assert fixes[0]["text"] == "round the area" and fixes[0]["refs"] == [12]
+
+
+def test_binary_files_and_undecodable_source_do_not_break_anything(tmp_path):
+    repo = GitRepo.init(tmp_path / "r")
+    (repo.root / "logo.png").write_bytes(bytes(range(256)) * 4)
+    repo.git("add", "logo.png")
+    repo.commit("one", "feat: logo", {"api.py": "def keep(a):\n    return a\n"})
+    repo.tag("v1")
+    (repo.root / "logo.png").write_bytes(bytes(reversed(range(256))) * 4)
+    (repo.root / "api.py").write_bytes(b"def keep(a, b):\n    return '\xff\xfe'\n")
+    repo.git("add", "logo.png", "api.py")
+    repo.commit("two", "fix: new logo")
+    changelog = build_changelog(open_repository(repo.root))
+    assert groups(changelog, "Unreleased") == {
+        "breaking": [
+            (
+                "`keep` changed its signature in `api.py`: `def keep(a):` -> `def keep(a, b):`",
+                (repo.short("two"),),
+                None,
+                (),
+                "code",
+            )
+        ],
+        "fixes": [("new logo", (repo.short("two"),), None, (), "conventional")],
+    }
+    (repo.root / "logo.png").write_bytes(b"\x00\x01")
+    repo.git("add", "logo.png")
+    stat, patch, paths = staged_diff(open_repository(repo.root))
+    assert paths == ["logo.png"] and "Binary files" in patch and "logo.png" in stat
