@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -94,3 +95,21 @@ async def test_errors_come_back_as_clear_lsp_errors(client: LanguageClient, proj
         await command(client, "genls.history", uri, "nowhere")
     with pytest.raises(Exception, match="'v9' is not a commit"):
         await command(client, "genls.changelog", {"since": "v9", "model": False})
+
+
+async def test_a_cancelled_request_stops_and_the_server_goes_on(client: LanguageClient, project):
+    path = project.root / "pkg" / "shapes.py"
+    path.write_text(path.read_text() + "\n\ndef volume(a, b, c):\n    return a * b * c\n")
+    project.git("add", "pkg/shapes.py")
+    request = client.protocol.send_request(
+        types.WORKSPACE_EXECUTE_COMMAND,
+        types.ExecuteCommandParams(command="genls.commitMessage"),
+        msg_id="message-to-cancel",
+    )
+    await asyncio.sleep(1.0)
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="message-to-cancel"))
+    with pytest.raises(Exception, match="cancel"):
+        await asyncio.wait_for(asyncio.wrap_future(request), 60)
+    # The history thread is free again for the next job.
+    result = await asyncio.wait_for(command(client, "genls.changelog", {"model": False}), 60)
+    assert result["changelog"]["releases"][0]["version"] == "Unreleased"
