@@ -229,7 +229,8 @@ def test_commit_message_for_the_staged_diff(project, tiny_model):
 def test_the_default_model_writes_a_valid_message_first_or_second_time(project):
     model = InstructionModel(Settings())
     path = project.root / "pkg" / "shapes.py"
-    path.write_text(path.read_text().replace("return 2 * ", "return 2.0 * "))
+    text = path.read_text()
+    path.write_text(text.replace("return (width + height) * 2", "return 2.0 * (width + height)"))
     project.git("add", "pkg/shapes.py")
     try:
         message = write_commit_message(open_repository(project.root), model.ask)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import git
 
-from genls.history.commits import HistoryError, has_commits, run_git
+from genls.history.commits import HistoryError, run_git
 from genls.history.conventional import parse
 
 TYPES = ("feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci", "chore")
@@ -47,13 +47,13 @@ class CommitMessage:
 
 def staged_diff(repo: git.Repo) -> tuple[str, str, list[str]]:
     """The staged changes: `git diff --cached --stat`, the patch (trimmed), the paths."""
-    base = [] if has_commits(repo) else ["--root"]
-    names = run_git(repo, "diff", "--cached", "--name-only", "-z", *base).strip("\0")
+    # Before the first commit, --cached compares with the empty tree: all of it is new.
+    names = run_git(repo, "diff", "--cached", "--name-only", "-z").strip("\0")
     paths = [name for name in names.split("\0") if name]
     if not paths:
         raise HistoryError("nothing is staged: `git add` the changes to describe first")
-    stat = run_git(repo, "diff", "--cached", "--stat=72", *base)
-    patch = run_git(repo, "diff", "--cached", "--no-color", "--no-ext-diff", "-U2", *base)
+    stat = run_git(repo, "diff", "--cached", "--stat=72")
+    patch = run_git(repo, "diff", "--cached", "--no-color", "--no-ext-diff", "-U2")
     return stat, trim_patch(patch), paths
 
 

@@ -90,14 +90,6 @@ def resolve(repo: git.Repo, ref: str) -> str:
         raise HistoryError(f"{ref!r} is not a commit in {repo.working_dir}") from exc
 
 
-def has_commits(repo: git.Repo) -> bool:
-    try:
-        repo.git.rev_parse("--verify", "--quiet", "HEAD")
-        return True
-    except git.GitCommandError:
-        return False
-
-
 def shallow_boundary(repo: git.Repo) -> list[str]:
     """The commits where a shallow clone's history is cut (empty for a full clone)."""
     shallow = Path(repo.git_dir) / "shallow"
