@@ -18,10 +18,14 @@ from genls.index.languages import language_for
 from genls.index.symbols import Definition, extract_symbols
 
 SYSTEM = (
-    "You tell the story of a piece of code from the git commits that changed it. Write 2 to 6 "
-    "short lines, oldest first: when it appeared, what changed and why. End every line with "
-    "the short hashes of the commits it comes from in parentheses, e.g. (1a2b3c4). Use only "
-    "what the commits say; do not guess."
+    "You tell the story of a piece of code from the git commits that changed it. Write one "
+    "sentence per line, 2 to 6 lines, oldest commit first: when it appeared, what each change "
+    "did and why, in your own words. End every line with the short hashes of the commits it "
+    "comes from in parentheses. Use only what the commits say; do not guess.\n"
+    "Example:\n"
+    "`load` appeared as a plain JSON reader (1a2b3c4).\n"
+    "It learned to skip comments so that hand-edited files load (5d6e7f8).\n"
+    "Reading now streams the file, to keep memory flat on large inputs (9a8b7c6)."
 )
 _HASH = re.compile(r"\b[0-9a-f]{7,40}\b")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
