@@ -113,3 +113,25 @@ async def test_a_cancelled_request_stops_and_the_server_goes_on(client: Language
     # The history thread is free again for the next job.
     result = await asyncio.wait_for(command(client, "genls.changelog", {"model": False}), 60)
     assert result["changelog"]["releases"][0]["version"] == "Unreleased"
+
+
+async def test_changelog_edit_keeps_the_hand_written_file(client: LanguageClient, project):
+    hand_written = "# Changelog\n\nWritten by hand.\n\n## [v0.1.0]\n\nThe first one.\n"
+    (project.root / "CHANGELOG.md").write_text(hand_written)
+    received = []
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        received.append(params.edit)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    result = await command(client, "genls.changelog", {"model": False, "apply": True})
+    assert result["applied"] is True and len(received) == 1
+    uri = (project.root / "CHANGELOG.md").as_uri()
+    (edit,) = received[0].changes[uri]
+    assert edit.range.start == types.Position(line=0, character=0)
+    new_text = edit.new_text
+    remaining = iter(new_text.split("\n"))
+    assert all(line in remaining for line in hand_written.split("\n"))
+    assert f"- add the geometry module ({project.short('add')})" in new_text
+    assert new_text.index("## [Unreleased]") < new_text.index("## [v0.2.0]")

@@ -144,13 +144,13 @@ def register(server: GenlsServer) -> None:
         options = _options(args)
         root = _root(ls)
         target = root / str(options.get("file", "CHANGELOG.md"))
-        existing = _open_text(ls, target)
+        open_document = ls.workspace.text_documents.get(target.as_uri())
         use_model = options.get("model", True)
 
         def job(should_stop: Callable[[], bool], report: Callable[[int, int, str], None]):
             repo = open_repository(root)
             classify = ModelClassifier(ls.instruction.ask, should_stop) if use_model else None
-            return build_changelog(
+            result = build_changelog(
                 repo,
                 since=options.get("since"),
                 until=options.get("until") or "HEAD",
@@ -158,9 +158,13 @@ def register(server: GenlsServer) -> None:
                 progress=report,
                 should_stop=should_stop,
             )
+            # The editor's unsaved text wins over the file on disk.
+            existing = open_document.source if open_document is not None else None
+            if existing is None and target.is_file():
+                existing = target.read_text(encoding="utf-8")
+            return result, existing, merge_into(existing or "", result)
 
-        result = await run_job(ls, "genls: changelog", job)
-        merged = merge_into(existing or "", result)
+        result, existing, merged = await run_job(ls, "genls: changelog", job)
         edit = changelog_edit(target, existing, merged)
         applied = None
         if options.get("apply"):
