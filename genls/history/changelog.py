@@ -126,7 +126,8 @@ def build_changelog(
         )
     tags = tags_in(repo, until_sha, since_sha)
     if not tags:
-        warnings.append("no tags: every change is listed as Unreleased")
+        where = f"between {since} and {until}" if since else "on this history"
+        warnings.append(f"no tags {where}: every change is listed as Unreleased")
     total = count_commits(repo, [until_sha, *excluded])
     # (release, its commits' revisions, the ref its API is compared with)
     plan: list[tuple[Release, list[str], str | None]] = []
