@@ -98,6 +98,7 @@ bench: setup
 	$(BIN)/genls bench index --output bench/results/index.json
 	$(BIN)/genls bench diagram --output bench/results/diagram.json
 	$(BIN)/genls bench docstring --output bench/results/docstring.json
+	$(BIN)/genls bench history --output bench/results/history.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,5 +1,5 @@
-"""genls command line: serve, complete, docstring, refactor, index, search, diagram, doctor,
-bench.
+"""genls command line: serve, complete, docstring, refactor, index, search, diagram,
+changelog, history, commit-message, doctor, bench.
 
 Lines and columns on the command line are 1-based, as editors and compilers print them.
 """
@@ -27,13 +27,13 @@ log = logging.getLogger("genls")
 def _settings_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model settings (override .genls.toml / pyproject)")
     group.add_argument("--model", help="registry name, GGUF path, HF folder or remote model name")
-    group.add_argument("--backend", choices=("llama.cpp", "transformers", "openai"))
-    group.add_argument("--endpoint", help="OpenAI-compatible server URL (openai backend)")
     group.add_argument(
         "--instruction-model",
         dest="instruction_model",
-        help="the model for docstrings, refactors and history documents",
+        help="the model for docstrings, refactors and history documents (same kinds of value)",
     )
+    group.add_argument("--backend", choices=("llama.cpp", "transformers", "openai"))
+    group.add_argument("--endpoint", help="OpenAI-compatible server URL (openai backend)")
     group.add_argument("--threads", type=int)
     group.add_argument("--context-tokens", type=int, dest="context_tokens")
     group.add_argument("--max-tokens", type=int, dest="max_tokens")
@@ -136,8 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     diagram.add_argument("--root", type=Path, help="the workspace (default: the project of cwd)")
     _settings_flags(diagram)
 
+    _history_commands(commands)
+
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("suite", choices=("completion", "index", "diagram", "docstring"))
+    bench.add_argument("suite", choices=("completion", "index", "diagram", "docstring", "history"))
     bench.add_argument(
         "--contexts", default="512,1024,2048", help="completion: prompt budgets in tokens"
     )
@@ -169,9 +171,43 @@ def build_parser() -> argparse.ArgumentParser:
         default="qwen2.5-coder-0.5b,qwen2.5-coder-1.5b",
         help="docstring: instruction models to compare",
     )
+    bench.add_argument(
+        "--commits", type=int, default=10_000, help="history: commits in the synthetic repository"
+    )
+    bench.add_argument(
+        "--model-sample", type=int, default=40, help="history: free-form subjects for the model"
+    )
+    bench.add_argument(
+        "--own-repo", type=Path, default=None, help="history: this project's repository"
+    )
     bench.add_argument("--output", type=Path, help="also write the JSON to this file")
     _settings_flags(bench)
     return parser
+
+
+def _history_commands(commands: Any) -> None:
+    changelog = commands.add_parser("changelog", help="release notes from the git history")
+    changelog.add_argument("--since", metavar="REF", help="leave out REF and its history")
+    changelog.add_argument("--until", metavar="REF", default="HEAD", help="up to REF (HEAD)")
+    changelog.add_argument("--format", choices=("md", "json"), default="md")
+    changelog.add_argument(
+        "--write", type=Path, metavar="FILE", help="add the new entries to FILE (CHANGELOG.md)"
+    )
+    changelog.add_argument(
+        "--no-model", action="store_true", help="list free-form messages as they are"
+    )
+    changelog.add_argument("--repo", type=Path, default=Path("."), help="the repository")
+    _settings_flags(changelog)
+
+    history = commands.add_parser("history", help="the story of a file or symbol from git")
+    history.add_argument("target", metavar="FILE[:SYMBOL]")
+    history.add_argument("--json", action="store_true")
+    history.add_argument("--no-model", action="store_true", help="the commit list only")
+    _settings_flags(history)
+
+    message = commands.add_parser("commit-message", help="a commit message for the staged diff")
+    message.add_argument("--repo", type=Path, default=Path("."), help="the repository")
+    _settings_flags(message)
 
 
 class _ClientErrorsWithoutTraceback(logging.Filter):
@@ -231,11 +267,21 @@ def main(argv: list[str] | None = None) -> int:
             return _index(args)
         if args.command == "search":
             return _search(args)
+        if args.command == "changelog":
+            return _changelog(args)
+        if args.command == "history":
+            return _history(args)
+        if args.command == "commit-message":
+            return _commit_message(args)
         if args.command == "diagram":
             return _diagram(args)
         if args.command == "bench":
             settings = settings_for(Path.cwd(), args)
-            if args.suite == "docstring":
+            if args.suite == "history":
+                from bench.history import run_history_bench
+
+                report = run_history_bench(settings, args.commits, args.model_sample, args.own_repo)
+            elif args.suite == "docstring":
                 from bench.docstring import run_docstring_bench
 
                 models = tuple(m for m in args.models.split(",") if m)
@@ -537,3 +583,98 @@ def _diagram(args: argparse.Namespace) -> int:
     for warning in drawn.warnings:
         print(f"genls: {warning}; wrote {written}", file=sys.stderr)
     return 2 if drawn.warnings else 0
+
+
+# -- documents from the git history ----------------------------------------------------------
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr fed by the (done, total, what) callbacks of genls.history."""
+
+    def __init__(self, unit: str) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(unit=unit, file=sys.stderr, leave=False, disable=None)
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.set_description_str(what, refresh=False)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _changelog(args: argparse.Namespace) -> int:
+    from genls.history.changelog import (
+        build_changelog,
+        merge_into,
+        render_markdown,
+        write_atomic,
+    )
+    from genls.history.classify import ModelClassifier
+    from genls.history.commits import open_repository
+    from genls.llm.instruction import InstructionModel
+
+    repo = open_repository(args.repo)
+    model = None if args.no_model else InstructionModel(settings_for(args.repo, args))
+    bar = _ProgressBar("commit")
+    try:
+        changelog = build_changelog(
+            repo,
+            since=args.since,
+            until=args.until,
+            classify=ModelClassifier(model.ask) if model else None,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+        if model:
+            model.close()
+    for warning in changelog.warnings:
+        print(f"genls: {warning}", file=sys.stderr)
+    if args.write:
+        existing = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
+        write_atomic(args.write, merge_into(existing, changelog))
+    if args.format == "json":
+        print(json.dumps(changelog.to_json(), indent=2, ensure_ascii=False))
+    elif not args.write:
+        print(render_markdown(changelog), end="")
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    from genls.history.commits import open_repository
+    from genls.history.symbol_history import symbol_history
+    from genls.llm.instruction import InstructionModel
+
+    path_text, _, symbol = args.target.partition(":")
+    path = Path(path_text)
+    repo = open_repository(path.parent if path.parent.exists() else Path("."))
+    model = None if args.no_model else InstructionModel(settings_for(path, args))
+    try:
+        story = symbol_history(repo, path, symbol or None, ask=model.ask if model else None)
+    finally:
+        if model:
+            model.close()
+    if args.json:
+        print(json.dumps(story.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(story.markdown(), end="")
+    return 0
+
+
+def _commit_message(args: argparse.Namespace) -> int:
+    from genls.history.commit_message import write_commit_message
+    from genls.history.commits import open_repository
+    from genls.llm.instruction import InstructionModel
+
+    repo = open_repository(args.repo)
+    model = InstructionModel(settings_for(args.repo, args))
+    try:
+        message = write_commit_message(repo, model.ask)
+    finally:
+        model.close()
+    print(message.text)
+    return 0

@@ -77,6 +77,8 @@ class Settings:
     # nodes one may show before the rest is left out (and named in a note).
     diagram_folder: str = "docs/diagrams"
     diagram_max_nodes: int = 60
+    # Code lenses above functions and classes: "changed N times, last: <subject>" (git log -L).
+    history_code_lens: bool = True
 
     def __post_init__(self) -> None:
         _check_choice("backend", self.backend, BACKENDS)

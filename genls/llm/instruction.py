@@ -55,7 +55,7 @@ class InstructionModel:
 
     def update_settings(self, settings: Settings) -> None:
         """Reload on next use only if the settings name another model or way to run it."""
-        keys = ("backend", "instruction_model", "endpoint", "api_key", "threads")
+        keys = ("backend", "instruction_model", "endpoint", "api_key", "gguf_file", "threads")
         changed = any(getattr(settings, k) != getattr(self.settings, k) for k in keys)
         self.settings = settings
         if changed:

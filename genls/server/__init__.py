@@ -6,8 +6,10 @@ from typing import Any
 
 from genls.server import (
     code_action_features,
+    code_lens_features,
     completion_features,
     diagram_features,
+    history_features,
     index_features,
     lifecycle_features,
     rename_features,
@@ -25,4 +27,6 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     rename_features.register(server)
     code_action_features.register(server)
     diagram_features.register(server)
+    history_features.register(server)
+    code_lens_features.register(server)
     return server

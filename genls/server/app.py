@@ -58,6 +58,13 @@ class GenlsServer(LanguageServer):
         self._shown_errors: set[str] = set()
         # Files changed on disk (didChangeWatchedFiles), re-indexed together.
         self.file_changes = ChangeBatch(self._reindex_paths)
+        # Git work of the history commands (and their questions to the instruction model, which
+        # serialises its callers) runs on its own thread, one job at a time.
+        self.history_executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="genls-history"
+        )
+        # Code lens figures by (HEAD sha, path, symbol): "changed N times, last: <subject>".
+        self.history_lenses: dict[tuple[str, str, str], tuple[int, str]] = {}
 
     # -- workspace index --------------------------------------------------------------------
 
@@ -90,6 +97,7 @@ class GenlsServer(LanguageServer):
         self._index_executor.shutdown(wait=True, cancel_futures=True)
         self.instruction_executor.shutdown(wait=True, cancel_futures=True)
         self.instruction.close()
+        self.history_executor.shutdown(wait=True, cancel_futures=True)
         if self.index is not None:
             self.index.close()
 

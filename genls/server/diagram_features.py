@@ -96,10 +96,6 @@ def register(server: GenlsServer) -> None:
             "warnings": list(drawn.warnings),
         }
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
-    def code_lenses(ls: GenlsServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-        return _lenses(ls, params.text_document.uri)
-
 
 def diagram_actions(ls: GenlsServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     """Diagram code actions for the code_action_features handler (one handler per method)."""
@@ -242,7 +238,7 @@ def _command(title: str, kind: str, uri: str, symbol: str | None = None) -> type
     return types.Command(title=title, command=DIAGRAM_COMMAND, arguments=[options])
 
 
-def _lenses(ls: GenlsServer, uri: str) -> list[types.CodeLens]:
+def diagram_lenses(ls: GenlsServer, uri: str) -> list[types.CodeLens]:
     document = ls.workspace.text_documents.get(uri)
     path = to_fs_path(uri)
     if document is None or path is None:

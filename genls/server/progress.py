@@ -60,11 +60,12 @@ class ServerJob:
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, *rest: Any) -> None:
-        if kind is not None:
-            self._stopped.set()
+        if kind is not None or self.should_stop():
+            self._stopped.set()  # remembered: should_stop() stays true after the job
         if self.token:
-            message = "cancelled" if self.should_stop() else "done"
+            message = "cancelled" if self._stopped.is_set() else "done"
             self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
+            self.ls.work_done_progress.tokens.pop(self.token, None)
 
     def should_stop(self) -> bool:
         """Polled by the worker thread between steps and between generated tokens."""
