@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
@@ -19,7 +21,7 @@ from pygls.workspace import TextDocument
 
 from genls.assist.doc_context import IndexDocContext
 from genls.assist.doc_target import DocTargetError, target_at
-from genls.assist.docstring import DocstringWriter
+from genls.assist.docstring import DocEdit, DocstringWriter
 from genls.assist.refactor import PRESETS, Refactorer, region_for
 from genls.assist.rename_syntax import rename_syntax
 from genls.assist.text_edit import FileEdits, TextEdit
@@ -34,6 +36,7 @@ from genls.server.progress import ServerJob
 from genls.server.workspace_edits import workspace_edit
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DOCSTRING_COMMAND = "genls.docstring"  # uri, line
 DOCUMENT_FILE_COMMAND = "genls.documentFile"  # uri
@@ -136,28 +139,6 @@ def _selection(selected: types.Range) -> tuple[int, int]:
     return start, end
 
 
-async def apply(
-    ls: GenlsServer,
-    document: TextDocument,
-    text: str,
-    version: int | None,
-    edits: list[TextEdit],
-    label: str,
-) -> bool:
-    """Send the edits of `text` (the document as it was when the job started): a client whose
-    document has changed since rejects the stale version, and the user's typing wins."""
-    path = Path(document.path or document.uri)
-    change = workspace_edit(
-        ls, [FileEdits(path, text, tuple(edits))], {path: (document.uri, version)}
-    )
-    result = await ls.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(edit=change, label=label)
-    )
-    if not result.applied:
-        log.info("the client did not apply %s: %s", label, result.failure_reason)
-    return result.applied
-
-
 def register(server: GenlsServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -179,98 +160,119 @@ def register(server: GenlsServer) -> None:
 
     @server.command(DOCSTRING_COMMAND)
     async def docstring(ls: GenlsServer, uri: str, line: int) -> dict[str, Any]:
-        document = document_or_error(ls.workspace, uri)
-        version, text, language = document.version, document.source, _language(document)
-        writer = docstring_writer(ls, document)
-        path = to_fs_path(uri) or uri
+        snap = _Snapshot.of(ls, uri)
+        writer = docstring_writer(ls, snap.document)
         try:
-            async with ServerJob(ls, "genls: writing a docstring") as job:
-                job.report(f"line {line + 1}")
-                result = await job.run(
-                    ls.instruction_executor,
-                    writer.document,
-                    text,
-                    line,
-                    language,
-                    path,
-                    job.should_stop,
-                )
+            result, _ = await _instruction_job(
+                ls,
+                "genls: writing a docstring",
+                lambda job: writer.document(
+                    snap.text, line, snap.language, snap.path, job.should_stop
+                ),
+            )
         except GenlsError as exc:
             return ls.refuse(str(exc))
-        applied = await apply(
-            ls, document, text, version, [result.edit], f"Docstring for {result.name}"
-        )
+        applied = await snap.apply(ls, [result.edit], f"Docstring for {result.name}")
         return {"applied": applied, "name": result.name, "attempts": result.attempts}
 
     @server.command(DOCUMENT_FILE_COMMAND)
     async def document_file(ls: GenlsServer, uri: str) -> dict[str, Any]:
-        document = document_or_error(ls.workspace, uri)
-        version, text, language = document.version, document.source, _language(document)
-        writer = docstring_writer(ls, document)
-        path = to_fs_path(uri) or uri
+        snap = _Snapshot.of(ls, uri)
+        writer = docstring_writer(ls, snap.document)
+
+        def document_all(job: ServerJob) -> tuple[list[DocEdit], list[str]]:
+            def on_progress(done: int, total: int, name: str) -> None:
+                job.report(f"{done + 1}/{total}: {name}", 100 * done // max(total, 1))
+
+            return writer.document_all(
+                snap.text, snap.language, snap.path, job.should_stop, on_progress
+            )
+
         try:
-            async with ServerJob(ls, "genls: documenting the file") as job:
-
-                def on_progress(done: int, total: int, name: str) -> None:
-                    job.report(f"{done + 1}/{total}: {name}", 100 * done // max(total, 1))
-
-                edits, failures = await job.run(
-                    ls.instruction_executor,
-                    writer.document_all,
-                    text,
-                    language,
-                    path,
-                    job.should_stop,
-                    on_progress,
-                )
+            (edits, failures), cancelled = await _instruction_job(
+                ls, "genls: documenting the file", document_all
+            )
         except GenlsError as exc:
             return ls.refuse(str(exc))
-        if job.should_stop():  # cancelled: the user gets the file as it was, not half of it
+        if cancelled:  # the user gets the file as it was, not half of it
             return ls.refuse("documenting the file was cancelled; nothing was changed")
-        applied = bool(edits) and await apply(
-            ls, document, text, version, [e.edit for e in edits], "Document all missing"
+        applied = bool(edits) and await snap.apply(
+            ls, [e.edit for e in edits], "Document all missing"
         )
         if failures:
             ls.refuse(f"{len(failures)} not documented: " + "; ".join(failures))
-        return {
-            "applied": applied,
-            "documented": [e.name for e in edits],
-            "failed": failures,
-        }
+        return {"applied": applied, "documented": [e.name for e in edits], "failed": failures}
 
     @server.command(REFACTOR_COMMAND)
     async def refactor(
         ls: GenlsServer, uri: str, selected: types.Range, instruction: str | None = None
     ) -> dict[str, Any]:
-        document = document_or_error(ls.workspace, uri)
+        snap = _Snapshot.of(ls, uri)
         if not instruction:
             instruction = await _ask_instruction(ls)
             if not instruction:
                 return {"applied": False, "message": "no instruction given"}
-        version, text, language = document.version, document.source, _language(document)
         first, last = _selection(selected)
-        path = to_fs_path(uri) or uri
         refactorer = Refactorer(ls.instruction)
         try:
-            async with ServerJob(ls, "genls: refactoring") as job:
-                job.report(instruction[:60])
-                result = await job.run(
-                    ls.instruction_executor,
-                    refactorer.rewrite,
-                    text,
+            result, _ = await _instruction_job(
+                ls,
+                f"genls: {instruction[:60]}",
+                lambda job: refactorer.rewrite(
+                    snap.text,
                     first,
                     last,
                     instruction,
-                    language,
-                    path,
+                    snap.language,
+                    snap.path,
                     job.should_stop,
-                )
+                ),
+            )
         except GenlsError as exc:
             return ls.refuse(str(exc))
-        applied = await apply(
-            ls, document, text, version, [result.edit], f"Refactor: {instruction}"
-        )
+        applied = await snap.apply(ls, [result.edit], f"Refactor: {instruction}")
         return {"applied": applied, "attempts": result.attempts, "lines": list(result.region)}
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The document as it was when a job started: its edits are relative to this text, and a
+    client whose document changed since rejects the stale version, so the user's typing wins."""
+
+    document: TextDocument
+    text: str
+    version: int | None
+    language: LanguageInfo
+    path: str
+
+    @classmethod
+    def of(cls, ls: GenlsServer, uri: str) -> _Snapshot:
+        document = document_or_error(ls.workspace, uri)
+        path = to_fs_path(uri) or uri
+        return cls(document, document.source, document.version, _language(document), path)
+
+    async def apply(self, ls: GenlsServer, edits: list[TextEdit], label: str) -> bool:
+        change = workspace_edit(
+            ls,
+            [FileEdits(Path(self.path), self.text, tuple(edits))],
+            {Path(self.path): (self.document.uri, self.version)},
+        )
+        result = await ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=change, label=label)
+        )
+        if not result.applied:
+            log.info("the client did not apply %s: %s", label, result.failure_reason)
+        return result.applied
+
+
+async def _instruction_job(
+    ls: GenlsServer, title: str, work: Callable[[ServerJob], T]
+) -> tuple[T, bool]:
+    """`work(job)` on the instruction model's thread as a cancellable job with $/progress;
+    the result, and whether the job was cancelled."""
+    async with ServerJob(ls, title) as job:
+        result = await job.run(ls.instruction_executor, work, job)
+    return result, job.should_stop()
 
 
 async def _ask_instruction(ls: GenlsServer) -> str | None:
