@@ -80,8 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     _settings_flags(search)
 
+    _audio_commands(commands)
+
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("suite", choices=("completion", "index"))
+    bench.add_argument("suite", choices=("completion", "index", "music"))
     bench.add_argument(
         "--contexts", default="512,1024,2048", help="completion: prompt budgets in tokens"
     )
@@ -99,6 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--output", type=Path, help="also write the JSON to this file")
     _settings_flags(bench)
     return parser
+
+
+def _audio_commands(commands: argparse._SubParsersAction) -> None:
+    from multimodal.audio.sfx import KINDS
+
+    sfx = commands.add_parser("sfx", help="synthesise a game sound effect (WAV)")
+    sfx.add_argument("kind", choices=KINDS)
+    sfx.add_argument("--seed", type=int, default=0)
+    sfx.add_argument(
+        "-o", "--output", type=Path, help="WAV file (default: assetFolder/KIND-SEED.wav)"
+    )
 
 
 class _ClientErrorsWithoutTraceback(logging.Filter):
@@ -156,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             return _index(args)
         if args.command == "search":
             return _search(args)
+        if args.command == "sfx":
+            return _sfx(args)
         if args.command == "bench":
             settings = settings_for(Path.cwd(), args)
             if args.suite == "index":
@@ -178,6 +193,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"genls: {exc}", file=sys.stderr)
         return 2
     return 1
+
+
+def _default_asset(args: argparse.Namespace, name: str) -> Path:
+    root = _project_root(Path.cwd())
+    return root / Settings().merged(read_workspace_settings(root)).asset_folder / name
+
+
+def _sfx(args: argparse.Namespace) -> int:
+    from multimodal.audio.assets import sfx_files
+    from multimodal.audio.output import OutputError, write_all
+
+    path = args.output or _default_asset(args, f"{args.kind}-{args.seed}.wav")
+    try:
+        written = write_all(sfx_files(args.kind, args.seed, path, {"genls_version": __version__}))
+    except OutputError as exc:
+        raise GenlsError(str(exc)) from exc
+    for file in written:
+        print(file)
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

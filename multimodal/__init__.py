@@ -1,0 +1,1 @@
+"""Asset generators usable without the language server: diagrams, images, audio."""
