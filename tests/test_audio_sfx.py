@@ -58,6 +58,7 @@ def test_a_seed_reproduces_exactly_and_other_seeds_differ(kind):
     assert params == params_again and np.array_equal(first, again)
     other, other_params = generate_sfx(kind, seed=6)
     assert other_params != params
+    assert len(other) != len(first) or not np.allclose(other, first, atol=0.01)
 
 
 def test_kinds_differ_from_each_other():
