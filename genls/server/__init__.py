@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from genls.server import (
+    audio_features,
     completion_features,
     index_features,
     lifecycle_features,
@@ -19,4 +20,5 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     completion_features.register(server)
     status_features.register(server)
     index_features.register(server)
+    audio_features.register(server)
     return server
