@@ -81,6 +81,7 @@ vsix: $(VSCODE_INSTALLED)
 bench: setup
 	$(BIN)/genls bench completion --output bench/results/completion.json
 	$(BIN)/genls bench index --output bench/results/index.json
+	$(BIN)/genls bench music --output bench/results/music.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

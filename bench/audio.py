@@ -116,6 +116,8 @@ def perplexities(generator: MusicGenerator, tunes: list[Tune]) -> dict[str, Any]
         "split_tunes": {name: len(part) for name, part in parts.items()},
         "test_tokens": sum(len(s) - f for s, f in test),
     }
+    if not test:
+        return report  # a corpus sample too small to hold out any tune
     started = time.perf_counter()
     total, count = model_nll(generator, parts["test"], vocab)
     report["model"] = round(math.exp(total / count), 3)

@@ -12,6 +12,7 @@ import pytest
 from multimodal.audio.accompany import accompany
 from multimodal.audio.checkpoint import WEIGHTS_PATH, WeightsError, load_model, recorded_sha256
 from multimodal.audio.events import Note, Tune, Vocabulary, bar_sixteenths, decode, encode
+from multimodal.audio.fluid import find_fluidsynth
 from multimodal.audio.music import MusicGenerator, fold_tail, music_files, render_stems
 from multimodal.audio.output import write_all
 from multimodal.audio.prompt import PromptError, parse_prompt
@@ -192,3 +193,38 @@ def test_a_loop_is_exactly_its_bars_long_and_wraps_its_tail(generator):
     assert len(audio["mix"]) == round(2 * 4 * 0.5 * SAMPLE_RATE)  # 2 bars of 4 beats at 120
     # what rings past the end is heard at the start, where the loop comes round
     assert fold_tail(np.arange(1.0, 8.0), 3).tolist() == [1 + 4 + 7, 2 + 5, 3 + 6]
+
+
+def test_chords_fit_a_known_melody_and_cadence():
+    # C E G | F A C' | G B D' | C: the chords should be I, IV, V, I
+    notes = [
+        Note(bar, pos, pitch, 4)
+        for bar, pitches in enumerate(
+            [(60, 64, 67, 72), (65, 69, 72, 69), (67, 71, 74, 71), (72, 67, 64, 60)]
+        )
+        for pos, pitch in zip((0, 4, 8, 12), pitches, strict=True)
+    ]
+    request = parse_prompt("folk tune in D, 2/4", meter="4/4", bars=4)
+    arrangement = accompany(Tune("folk", "major", "4/4", "moderate", notes, 4), request)
+    assert [name for _, name in arrangement.chords] == ["I", "I", "IV", "IV", "V", "V", "I", "I"]
+    assert arrangement.melody[0].pitch == 62  # transposed to D
+    assert [e.pitch for e in arrangement.bass if e.start % 16 == 0] == [38, 43, 45, 38]
+
+
+@pytest.mark.skipif(find_fluidsynth() is None, reason="fluidsynth or a GM soundfont not installed")
+def test_fluidsynth_renders_when_installed():
+    request = parse_prompt("folk tune in G, 120 bpm", bars=2)
+    tune = Tune(
+        "folk",
+        "major",
+        "4/4",
+        "moderate",
+        [Note(0, 0, 60, 8), Note(0, 8, 64, 8), Note(1, 0, 67, 16)],
+        2,
+    )
+    audio, renderer = render_stems(accompany(tune, request), "auto")
+    assert renderer == "fluidsynth"
+    assert 0.5 < np.max(np.abs(audio["mix"])) <= PEAK + 1e-4
+    assert all(
+        np.sqrt(np.mean(audio[stem] ** 2)) > 0.001 for stem in ("melody", "harmony", "drums")
+    )

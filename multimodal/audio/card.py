@@ -15,14 +15,16 @@ def model_card(summary: dict[str, Any]) -> str:
     history = "\n".join(
         f"| {row['step']} | {row['train']:.3f} | {row['val']:.3f} |" for row in summary["history"]
     )
+    layout = (
+        f"{config['n_layer']} layers, {config['n_head']} heads, width {config['n_embd']}, "
+        f"context {config['block_size']} tokens"
+    )
     return f"""# genls music model (genls-music-events-v1)
 
-A {summary["parameters"]:,}-parameter decoder-only transformer (nanoGPT-style:
-{config["n_layer"]} layers, {config["n_head"]} heads, width {config["n_embd"]},
-context {config["block_size"]} tokens) over symbolic melody events. It writes
-**melodies only**. Harmony, bass and drums are **rule-based**
-(`accompany.py`: a diatonic triad per bar or half bar chosen to fit the melody, cadence rules,
-bass on roots and fifths, a drum pattern per meter).
+A {summary["parameters"]:,}-parameter decoder-only transformer (nanoGPT-style: {layout})
+over symbolic melody events. It writes **melodies only**. Harmony, bass and drums are
+**rule-based** (`accompany.py`: a diatonic triad per bar or half bar chosen to fit the
+melody, cadence rules, bass on roots and fifths, a drum pattern per meter).
 
 ## Tokens
 

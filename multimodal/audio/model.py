@@ -19,10 +19,10 @@ KeyValues = tuple[torch.Tensor, torch.Tensor]
 @dataclass(frozen=True)
 class MusicModelConfig:
     vocab_size: int
-    block_size: int = 384
+    block_size: int = 256
     n_layer: int = 4
     n_head: int = 4
-    n_embd: int = 192
+    n_embd: int = 128
     dropout: float = 0.1
 
     def as_dict(self) -> dict[str, int | float]:

@@ -20,9 +20,9 @@ _LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 STYLE_METER = {
     "folk": "4/4",
     "chorale": "4/4",
-    "reel": "4/4",
+    "reel": "2/2",
     "jig": "6/8",
-    "hornpipe": "4/4",
+    "hornpipe": "2/2",
     "air": "3/4",
 }
 STYLE_BPM = {"folk": 100, "chorale": 72, "reel": 120, "jig": 116, "hornpipe": 96, "air": 72}

@@ -60,6 +60,7 @@ class ConstrainedSampler:
         # keys and values for the tokens in _cached (one generation at a time per sampler)
         self._cached: list[int] = []
         self._cache: list = []
+        self._window_start = 0  # where the context's body starts in the piece's tokens
 
     def allowed(self, state: _BarState, last_bar: bool) -> torch.Tensor:
         """Token ids allowed next."""
@@ -116,14 +117,20 @@ class ConstrainedSampler:
         return int(allowed[index])
 
     def _context(self, tokens: list[int]) -> list[int]:
-        """The prefix plus as much recent body as fits, starting at a barline."""
+        """The prefix plus the recent body, from a barline.
+
+        When the body outgrows the model's block, the window jumps forward to a barline that
+        leaves it about half full, and then stays put while tokens are added: a window that
+        slid by one token each step would defeat the key-value cache.
+        """
         limit = self.model.config.block_size
-        if len(tokens) <= limit:
-            return tokens
-        body = tokens[len(tokens) - (limit - PREFIX_LENGTH) :]
-        bar = self.vocab["BAR"]
-        start = body.index(bar) if bar in body else 0
-        return tokens[:PREFIX_LENGTH] + body[start:]
+        start = max(self._window_start, PREFIX_LENGTH)
+        if PREFIX_LENGTH + len(tokens) - start > limit:
+            bar = self.vocab["BAR"]
+            earliest = len(tokens) - limit // 2
+            start = next((i for i in range(earliest, len(tokens)) if tokens[i] == bar), earliest)
+            self._window_start = start
+        return tokens[:PREFIX_LENGTH] + tokens[start:]
 
     def sample_bar(
         self,
@@ -165,7 +172,8 @@ class ConstrainedSampler:
     ) -> Tune:
         """A tonic-relative melody of request.bars bars (transpose with Tune notes + tonic)."""
         generator = torch.Generator().manual_seed(request.seed)
-        self._cached, self._cache = [], []  # a fresh start: the same seed, the same piece
+        # a fresh start: the same seed, the same piece
+        self._cached, self._cache, self._window_start = [], [], 0
         v = self.vocab
         bar_length = bar_sixteenths(request.meter)
         tokens = v.prefix(request.style, request.mode, request.meter, tempo_bucket(request.bpm))
