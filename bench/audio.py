@@ -86,7 +86,7 @@ class AddKNgram:
 
 def best_ngram(n: int, train, val, vocab_size: int) -> tuple[AddKNgram, float]:
     models = [AddKNgram(n, vocab_size, k).fit(train) for k in (1.0, 0.1, 0.01, 0.001)]
-    losses = [m.nll(val)[0] / m.nll(val)[1] for m in models]
+    losses = [total / count for total, count in (m.nll(val) for m in models)]
     best = int(np.argmin(losses))
     return models[best], models[best].k
 

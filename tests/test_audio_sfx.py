@@ -132,3 +132,8 @@ def test_the_cli_writes_the_wav_and_sidecar(tmp_path):
     assert result.stdout.split() == ["jump.wav", "jump.provenance.json"]
     decoded, rate = read_wav((tmp_path / "jump.wav").read_bytes())
     assert rate == 44_100 and len(decoded) > 0.1 * rate
+
+
+def test_written_assets_are_readable_by_others(tmp_path):
+    (path,) = write_all({tmp_path / "a.wav": b"RIFF"})
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -27,6 +27,7 @@ def write_all(files: dict[Path, bytes]) -> list[Path]:
                 handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
                 with os.fdopen(handle, "wb") as stream:
                     stream.write(data)
+                os.chmod(temporary, 0o644)  # mkstemp makes it private; assets are shared
             except OSError as exc:
                 raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
             staged.append((Path(temporary), path))
