@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from multimodal.audio.accompany import Arrangement, accompany, chord_symbol
 from multimodal.audio.assets import provenance
@@ -68,14 +67,7 @@ class MusicGenerator:
                 progress(0.9 * done / total, f"bar {done}/{total}")
 
         with self._sampling:
-            threads = torch.get_num_threads()
-            # One token at a time is too little work to share: extra threads only add
-            # synchronisation (16 bars took 9 s on 2 threads, 1 s on one, on a 2-core VM).
-            torch.set_num_threads(1)
-            try:
-                tune = self.sampler.generate(request, bar_done, cancelled)
-            finally:
-                torch.set_num_threads(threads)
+            tune = self.sampler.generate(request, bar_done, cancelled)
         return Piece(request, tune, accompany(tune, request), time.perf_counter() - started)
 
 
