@@ -235,7 +235,8 @@ def _default_asset(args: argparse.Namespace, name: str) -> Path:
 
 def _sfx(args: argparse.Namespace) -> int:
     from multimodal.audio.assets import sfx_files
-    from multimodal.audio.output import OutputError, write_all
+    from multimodal.audio.errors import OutputError
+    from multimodal.audio.output import write_all
 
     path = args.output or _default_asset(args, f"{args.kind}-{args.seed}.wav")
     try:
@@ -252,10 +253,10 @@ def _music(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from multimodal.audio.checkpoint import WeightsError
+    from multimodal.audio.errors import OutputError, PromptError, WeightsError
     from multimodal.audio.music import MusicGenerator, music_files
-    from multimodal.audio.output import OutputError, write_all
-    from multimodal.audio.prompt import PromptError, parse_prompt
+    from multimodal.audio.output import write_all
+    from multimodal.audio.prompt import parse_prompt
 
     flags = {
         name: getattr(args, name)

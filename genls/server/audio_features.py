@@ -27,6 +27,7 @@ from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 
 from genls import __version__
 from genls.server.app import GenlsServer
+from multimodal.audio.errors import Cancelled, OutputError, PromptError, WeightsError
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +140,6 @@ def _integer(options: dict[str, Any], key: str, default: int) -> int:
 
 
 def register(server: GenlsServer) -> None:
-    from multimodal.audio.checkpoint import WeightsError
-    from multimodal.audio.output import OutputError
-    from multimodal.audio.prompt import PromptError
-    from multimodal.audio.sample import Cancelled
 
     generators: dict[str, Any] = {}  # the music model, loaded on first use, owned here
     loading = threading.Lock()

@@ -10,16 +10,13 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
+from multimodal.audio.errors import WeightsError
 from multimodal.audio.events import Vocabulary
 from multimodal.audio.model import MusicModel, MusicModelConfig
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 WEIGHTS_PATH = WEIGHTS_DIR / "music.safetensors"
 MODEL_NAME = "genls-music-events-v1"
-
-
-class WeightsError(Exception):
-    """The weights file is missing or does not match its recorded sha256."""
 
 
 def sha256_file(path: Path) -> str:

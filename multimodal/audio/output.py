@@ -8,9 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-
-class OutputError(Exception):
-    """The target folder cannot be written (the message says which and why)."""
+from multimodal.audio.errors import OutputError
 
 
 def write_all(files: dict[Path, bytes]) -> list[Path]:

@@ -10,6 +10,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from multimodal.audio.errors import PromptError
 from multimodal.audio.events import METERS, MODES, STYLES
 
 MIN_BARS, MAX_BARS = 1, 128
@@ -52,10 +53,6 @@ _FAST = ("fast", "quick", "lively", "upbeat", "energetic", "driving", "brisk", "
 _MINOR_MOOD = ("sad", "melancholy", "melancholic", "dark", "mournful", "gloomy")
 _MAJOR_MOOD = ("happy", "bright", "cheerful", "joyful", "sunny", "triumphant")
 _LOOP = ("loop", "loopable", "looping", "seamless", "looped")
-
-
-class PromptError(ValueError):
-    """The prompt or flags ask for something impossible or contradictory."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import torch
 
+from multimodal.audio.errors import Cancelled
 from multimodal.audio.events import (
     PREFIX_LENGTH,
     TONIC,
@@ -30,10 +31,6 @@ from multimodal.audio.prompt import MusicRequest
 
 MELODY_RANGE = (55, 86)  # tonic-relative MIDI: a singable span around the tonic at 60
 ENDING_TRIES = 8
-
-
-class Cancelled(Exception):
-    """The caller asked generation to stop."""
 
 
 @dataclass
