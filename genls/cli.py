@@ -1,4 +1,5 @@
-"""genls command line: serve, complete, doctor, bench.
+"""genls command line: serve, complete, docstring, refactor, index, search, diagram,
+changelog, history, commit-message, doctor, bench.
 
 Lines and columns on the command line are 1-based, as editors and compilers print them.
 """
@@ -26,6 +27,11 @@ log = logging.getLogger("genls")
 def _settings_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model settings (override .genls.toml / pyproject)")
     group.add_argument("--model", help="registry name, GGUF path, HF folder or remote model name")
+    group.add_argument(
+        "--instruction-model",
+        dest="instruction_model",
+        help="the model for docstrings, refactors and history documents (same kinds of value)",
+    )
     group.add_argument("--backend", choices=("llama.cpp", "transformers", "openai"))
     group.add_argument("--endpoint", help="OpenAI-compatible server URL (openai backend)")
     group.add_argument("--threads", type=int)
@@ -37,7 +43,17 @@ def _settings_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    names = ("model", "backend", "endpoint", "threads", "context_tokens", "max_tokens", "log_level")
+    names = (
+        "model",
+        "instruction_model",
+        "backend",
+        "endpoint",
+        "threads",
+        "context_tokens",
+        "max_tokens",
+        "log_level",
+        "docstring_style",
+    )
     return {name: value for name in names if (value := getattr(args, name, None)) is not None}
 
 
@@ -68,6 +84,29 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--json", action="store_true")
     _settings_flags(doctor)
 
+    docstring = commands.add_parser(
+        "docstring", help="document the function, method or class at FILE:LINE"
+    )
+    docstring.add_argument("location", metavar="FILE:LINE")
+    docstring.add_argument(
+        "--style",
+        choices=("google", "numpy", "sphinx"),
+        dest="docstring_style",
+        help="Python docstring style (default: google, or the workspace setting)",
+    )
+    docstring.add_argument(
+        "--write", action="store_true", help="edit the file instead of printing a unified diff"
+    )
+    _settings_flags(docstring)
+
+    refactor = commands.add_parser("refactor", help="rewrite lines START-END of FILE as instructed")
+    refactor.add_argument("location", metavar="FILE:START-END")
+    refactor.add_argument("--instruction", required=True, help='e.g. "add type hints"')
+    refactor.add_argument(
+        "--write", action="store_true", help="edit the file instead of printing a unified diff"
+    )
+    _settings_flags(refactor)
+
     index = commands.add_parser("index", help="index a workspace (incremental)")
     index.add_argument("path", nargs="?", type=Path, default=Path("."))
     index.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -80,10 +119,30 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     _settings_flags(search)
 
+    diagram = commands.add_parser(
+        "diagram", help="draw classes, a call graph or imports (Mermaid, DOT, SVG, PNG)"
+    )
+    diagram.add_argument("kind", choices=("classes", "calls", "imports"))
+    diagram.add_argument(
+        "scope",
+        nargs="?",
+        help="a file or folder, PATH::SYMBOL, or a symbol (calls: a function or Class.method)",
+    )
+    diagram.add_argument(
+        "-o", "--output", type=Path, help="FILE.mmd|dot|svg|png, or a .md to add a block to"
+    )
+    diagram.add_argument("--depth", type=int, default=2, help="calls: how many calls up/down")
+    diagram.add_argument("--max-nodes", type=int, dest="max_nodes", help="cap (diagramMaxNodes)")
+    diagram.add_argument("--root", type=Path, help="the workspace (default: the project of cwd)")
+    _settings_flags(diagram)
+
+    _history_commands(commands)
     _audio_commands(commands)
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("suite", choices=("completion", "index", "music"))
+    bench.add_argument(
+        "suite", choices=("completion", "index", "diagram", "docstring", "history", "music")
+    )
     bench.add_argument(
         "--contexts", default="512,1024,2048", help="completion: prompt budgets in tokens"
     )
@@ -98,6 +157,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--files", type=int, default=1000, help="index: stdlib modules to index (at most all)"
     )
     bench.add_argument("--questions", type=int, default=300, help="index: retrieval questions")
+    bench.add_argument(
+        "--packages",
+        default=(
+            "asyncio,collections,concurrent,ctypes,curses,dbm,distutils,email,encodings,html,"
+            "http,idlelib,importlib,json,lib2to3,logging,multiprocessing,sqlite3,tkinter,"
+            "tomllib,unittest,urllib,wsgiref,xml,xmlrpc,zoneinfo"
+        ),
+        help="diagram: standard-library packages to draw",
+    )
+    bench.add_argument(
+        "--functions", type=int, default=20, help="docstring: functions in the sample"
+    )
+    bench.add_argument(
+        "--models",
+        default="qwen2.5-coder-0.5b,qwen2.5-coder-1.5b",
+        help="docstring: instruction models to compare",
+    )
+    bench.add_argument(
+        "--commits", type=int, default=10_000, help="history: commits in the synthetic repository"
+    )
+    bench.add_argument(
+        "--model-sample", type=int, default=40, help="history: free-form subjects for the model"
+    )
+    bench.add_argument(
+        "--own-repo", type=Path, default=None, help="history: this project's repository"
+    )
     bench.add_argument("--prompts", type=int, default=10, help="music: pieces from the prompt set")
     bench.add_argument("--bars", type=int, default=16, help="music: bars per piece")
     bench.add_argument(
@@ -139,6 +224,31 @@ def _audio_commands(commands: argparse._SubParsersAction) -> None:
     music.add_argument(
         "-o", "--output", type=Path, help="WAV file (default: assetFolder/PROMPT-sSEED.wav)"
     )
+
+
+def _history_commands(commands: Any) -> None:
+    changelog = commands.add_parser("changelog", help="release notes from the git history")
+    changelog.add_argument("--since", metavar="REF", help="leave out REF and its history")
+    changelog.add_argument("--until", metavar="REF", default="HEAD", help="up to REF (HEAD)")
+    changelog.add_argument("--format", choices=("md", "json"), default="md")
+    changelog.add_argument(
+        "--write", type=Path, metavar="FILE", help="add the new entries to FILE (CHANGELOG.md)"
+    )
+    changelog.add_argument(
+        "--no-model", action="store_true", help="list free-form messages as they are"
+    )
+    changelog.add_argument("--repo", type=Path, default=Path("."), help="the repository")
+    _settings_flags(changelog)
+
+    history = commands.add_parser("history", help="the story of a file or symbol from git")
+    history.add_argument("target", metavar="FILE[:SYMBOL]")
+    history.add_argument("--json", action="store_true")
+    history.add_argument("--no-model", action="store_true", help="the commit list only")
+    _settings_flags(history)
+
+    message = commands.add_parser("commit-message", help="a commit message for the staged diff")
+    message.add_argument("--repo", type=Path, default=Path("."), help="the repository")
+    _settings_flags(message)
 
 
 class _ClientErrorsWithoutTraceback(logging.Filter):
@@ -192,17 +302,40 @@ def main(argv: list[str] | None = None) -> int:
             return run_doctor(
                 settings_for(Path.cwd(), args), measure_speed=not args.skip_speed, as_json=args.json
             )
+        if args.command in ("docstring", "refactor"):
+            return _edit_file(args)
         if args.command == "index":
             return _index(args)
         if args.command == "search":
             return _search(args)
+        if args.command == "changelog":
+            return _changelog(args)
+        if args.command == "history":
+            return _history(args)
+        if args.command == "commit-message":
+            return _commit_message(args)
+        if args.command == "diagram":
+            return _diagram(args)
         if args.command == "sfx":
             return _sfx(args)
         if args.command == "music":
             return _music(args)
         if args.command == "bench":
             settings = settings_for(Path.cwd(), args)
-            if args.suite == "music":
+            if args.suite == "history":
+                from bench.history import run_history_bench
+
+                report = run_history_bench(settings, args.commits, args.model_sample, args.own_repo)
+            elif args.suite == "docstring":
+                from bench.docstring import run_docstring_bench
+
+                models = tuple(m for m in args.models.split(",") if m)
+                report = run_docstring_bench(settings, args.functions, models)
+            elif args.suite == "diagram":
+                from bench.diagram import run_diagram_bench
+
+                report = run_diagram_bench(args.packages.split(","))
+            elif args.suite == "music":
                 from bench.audio import run_music_bench
 
                 report = run_music_bench(args.prompts, args.bars, args.corpus_limit)
@@ -353,17 +486,88 @@ def _parse_location(location: str) -> tuple[Path, int, int]:
     return Path(path_text), line, column
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise GenlsError(f"no such file: {path}") from exc
+    except UnicodeDecodeError as exc:
+        raise GenlsError(f"{path} is not UTF-8 text") from exc
+
+
+def _line_range(location: str) -> tuple[Path, int, int]:
+    """FILE:LINE or FILE:START-END (1-based, inclusive)."""
+    path_text, _, lines = location.rpartition(":")
+    first, _, last = lines.partition("-")
+    try:
+        start, end = int(first), int(last or first)
+    except ValueError as exc:
+        raise GenlsError(f"expected FILE:LINE or FILE:START-END, got {location!r}") from exc
+    if not path_text or start < 1 or end < start:
+        raise GenlsError(f"expected FILE:LINE or FILE:START-END (1-based), got {location!r}")
+    return Path(path_text), start, end
+
+
+def _edit_file(args: argparse.Namespace) -> int:
+    """`genls docstring` and `genls refactor`: a unified diff, or the file edited atomically."""
+    from genls.assist.docstring import DocstringWriter
+    from genls.assist.edit_check import unified_diff
+    from genls.assist.refactor import Refactorer
+    from genls.assist.text_edit import apply_edits
+    from genls.index.languages import language_for
+    from genls.llm.instruction import InstructionModel
+
+    path, start, end = _line_range(args.location)
+    text = _read_text(path)
+    if end > text.count("\n") + 1:
+        raise GenlsError(f"{path} has {text.count(chr(10)) + 1} lines; line {end} is past the end")
+    settings = settings_for(path, args)
+    language = language_for(None, str(path))
+    model = InstructionModel(settings)
+    try:
+        if args.command == "docstring":
+            writer = DocstringWriter(
+                model, python_style=settings.docstring_style, line_width=settings.doc_line_width
+            )
+            edit = writer.document(text, start - 1, language, str(path)).edit
+        else:
+            edit = (
+                Refactorer(model)
+                .rewrite(text, start - 1, end - 1, args.instruction, language, str(path))
+                .edit
+            )
+    finally:
+        model.close()
+    after = apply_edits(text, [edit])
+    if args.write:
+        _write_atomically(path, after)
+        print(f"genls: edited {path}", file=sys.stderr)
+    else:
+        print(unified_diff(str(path), text, after), end="")
+    return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a sibling temporary file, then rename it over the original: never half a file."""
+    import tempfile
+
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def _complete(args: argparse.Namespace) -> int:
     from genls.assist.completion import CompletionEngine, CompletionRequest
     from genls.llm.factory import create_backend
 
     path, line, column = _parse_location(args.location)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise GenlsError(f"no such file: {path}") from exc
-    except UnicodeDecodeError as exc:
-        raise GenlsError(f"{path} is not UTF-8 text") from exc
+    text = _read_text(path)
     lines = text.split("\n")
     if line > len(lines):
         raise GenlsError(f"{path} has {len(lines)} lines; line {line} is past the end")
@@ -461,4 +665,128 @@ def _search(args: argparse.Namespace) -> int:
     for hit in [] if args.json else hits:
         name = f"  {hit.symbol}" if hit.symbol else ""
         print(f"{hit.score:.4f}  {hit.path}:{hit.start_line + 1}-{hit.end_line + 1}{name}")
+    return 0
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    from genls.assist.diagram import DiagramRequest, diagram_to_file, format_of, parse_scope
+
+    root = (args.root or _project_root(Path.cwd())).resolve()
+    settings = settings_for(root, args)
+    scope, symbol = parse_scope(root, args.scope, args.kind)
+    request = DiagramRequest(
+        args.kind,
+        scope,
+        symbol,
+        format_of(args.output),
+        args.depth,
+        args.max_nodes or settings.diagram_max_nodes,
+    )
+    drawn, written = diagram_to_file(root, request, args.output, settings.max_file_bytes)
+    for note in drawn.graph.notes:
+        print(f"genls: {note}", file=sys.stderr)
+    if written is None:
+        sys.stdout.write(drawn.text)
+        return 0
+    print(
+        f"{written}: {len(drawn.graph.nodes)} nodes, {len(drawn.graph.edges)} edges",
+        file=sys.stderr,
+    )
+    for warning in drawn.warnings:
+        print(f"genls: {warning}; wrote {written}", file=sys.stderr)
+    return 2 if drawn.warnings else 0
+
+
+# -- documents from the git history ----------------------------------------------------------
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr fed by the (done, total, what) callbacks of genls.history."""
+
+    def __init__(self, unit: str) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(unit=unit, file=sys.stderr, leave=False, disable=None)
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.set_description_str(what, refresh=False)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _changelog(args: argparse.Namespace) -> int:
+    from genls.history.changelog import (
+        build_changelog,
+        merge_into,
+        render_markdown,
+        write_atomic,
+    )
+    from genls.history.classify import ModelClassifier
+    from genls.history.commits import open_repository
+    from genls.llm.instruction import InstructionModel
+
+    repo = open_repository(args.repo)
+    model = None if args.no_model else InstructionModel(settings_for(args.repo, args))
+    bar = _ProgressBar("commit")
+    try:
+        changelog = build_changelog(
+            repo,
+            since=args.since,
+            until=args.until,
+            classify=ModelClassifier(model.ask) if model else None,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+        if model:
+            model.close()
+    for warning in changelog.warnings:
+        print(f"genls: {warning}", file=sys.stderr)
+    if args.write:
+        existing = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
+        write_atomic(args.write, merge_into(existing, changelog))
+    if args.format == "json":
+        print(json.dumps(changelog.to_json(), indent=2, ensure_ascii=False))
+    elif not args.write:
+        print(render_markdown(changelog), end="")
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    from genls.history.commits import open_repository
+    from genls.history.symbol_history import symbol_history
+    from genls.llm.instruction import InstructionModel
+
+    path_text, _, symbol = args.target.partition(":")
+    path = Path(path_text)
+    repo = open_repository(path.parent if path.parent.exists() else Path("."))
+    model = None if args.no_model else InstructionModel(settings_for(path, args))
+    try:
+        story = symbol_history(repo, path, symbol or None, ask=model.ask if model else None)
+    finally:
+        if model:
+            model.close()
+    if args.json:
+        print(json.dumps(story.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(story.markdown(), end="")
+    return 0
+
+
+def _commit_message(args: argparse.Namespace) -> int:
+    from genls.history.commit_message import write_commit_message
+    from genls.history.commits import open_repository
+    from genls.llm.instruction import InstructionModel
+
+    repo = open_repository(args.repo)
+    model = InstructionModel(settings_for(args.repo, args))
+    try:
+        message = write_commit_message(repo, model.ask)
+    finally:
+        model.close()
+    print(message.text)
     return 0

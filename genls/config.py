@@ -21,6 +21,7 @@ from genls.errors import ConfigError
 BACKENDS = ("llama.cpp", "transformers", "openai")
 FIM_FORMATS = ("auto", "qwen", "starcoder", "codellama", "deepseek", "codegemma", "none")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+DOCSTRING_STYLES = ("google", "numpy", "sphinx")
 
 
 def default_threads() -> int:
@@ -44,6 +45,12 @@ class Settings:
     # openai backend: base URL of an OpenAI-compatible server, and its key (if any).
     endpoint: str | None = None
     api_key: str | None = None
+    # The instruction-following model for docstrings, refactors and history documents (same
+    # backend and endpoint as `model`); loaded on first use.
+    instruction_model: str = "qwen2.5-coder-1.5b"
+    # Python docstrings: google, numpy or sphinx; generated documentation wraps at this width.
+    docstring_style: str = "google"
+    doc_line_width: int = 88
     threads: int = field(default_factory=default_threads)
     # Prompt budget in tokens (prefix + suffix + cross-file snippets).
     context_tokens: int = 1024
@@ -66,6 +73,12 @@ class Settings:
     index_folder: str = ".genls"
     max_file_bytes: int = 1_000_000
     embedding_model: str = "all-MiniLM-L6-v2"
+    # Diagrams (genls.diagram): where their files go, inside the workspace, and how many
+    # nodes one may show before the rest is left out (and named in a note).
+    diagram_folder: str = "docs/diagrams"
+    diagram_max_nodes: int = 60
+    # Code lenses above functions and classes: "changed N times, last: <subject>" (git log -L).
+    history_code_lens: bool = True
     # Where generated assets (music, sound effects) are written, inside the workspace.
     asset_folder: str = "assets/generated"
 
@@ -73,14 +86,24 @@ class Settings:
         _check_choice("backend", self.backend, BACKENDS)
         _check_choice("fimFormat", self.fim_format, FIM_FORMATS)
         _check_choice("logLevel", self.log_level, LOG_LEVELS)
-        for name in ("threads", "context_tokens", "max_tokens", "max_lines", "max_file_bytes"):
+        _check_choice("docstringStyle", self.docstring_style, DOCSTRING_STYLES)
+        for name in (
+            "threads",
+            "context_tokens",
+            "max_tokens",
+            "max_lines",
+            "max_file_bytes",
+            "diagram_max_nodes",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting {_camel(name)} must be at least 1")
+        if self.doc_line_width < 40:
+            raise ConfigError("setting docLineWidth must be at least 40")
         if not 0 <= self.suffix_tokens < self.context_tokens:
             raise ConfigError("setting suffixTokens must be between 0 and contextTokens")
         if not 0.0 <= self.temperature <= 2.0:
             raise ConfigError("setting temperature must be between 0 and 2")
-        for name in ("index_folder", "asset_folder"):
+        for name in ("index_folder", "diagram_folder", "asset_folder"):
             folder = Path(getattr(self, name))
             if folder.is_absolute() or ".." in folder.parts:
                 raise ConfigError(f"setting {_camel(name)} must be a folder inside the workspace")

@@ -99,12 +99,19 @@ def _model_checks(settings: Settings):
             yield Check(f"model {spec.name}", False, f"{spec.role}; {exc}", essential=wanted)
     if settings.backend == "openai":
         yield Check("model server", True, f"{settings.model} at {settings.endpoint}")
-    elif settings.model not in MODELS:
+        return
+    # Completion needs its model; docstrings, refactors and history documents need the other.
+    configured = (
+        ("configured model", settings.model, True),
+        ("configured instruction model", settings.instruction_model, False),
+    )
+    for label, model, essential in configured:
+        if model in MODELS:
+            continue
         try:
-            path = store.path_for(settings.model)
-            yield Check("configured model", True, str(path))
+            yield Check(label, True, str(store.path_for(model)), essential=essential)
         except GenlsError as exc:
-            yield Check("configured model", False, str(exc))
+            yield Check(label, False, str(exc), essential=essential)
 
 
 def _speed_check(settings: Settings) -> Check:

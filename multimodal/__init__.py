@@ -1,1 +1,1 @@
-"""Asset generators usable without the language server: diagrams, images, audio."""
+"""Asset generators usable without the server: diagrams, images, audio."""

@@ -11,7 +11,7 @@ import pytest
 from lsprotocol import types
 
 from genls.errors import BackendError
-from genls.llm.backend import GenerationRequest
+from genls.llm.backend import ChatMessage, GenerationRequest
 from genls.llm.llama_backend import LlamaCppBackend
 from genls.llm.openai_backend import OpenAICompatibleBackend
 from genls.llm.registry import ModelStore
@@ -104,6 +104,37 @@ def test_transformers_backend_agrees_with_llama_cpp(tiny, tiny_path):
     assert backend.count_tokens("hello world") == tiny.count_tokens("hello world")
 
 
+CHAT = [
+    ChatMessage("system", "You answer with one word."),
+    ChatMessage("user", "What is the capital of France?"),
+]
+
+
+def test_chat_uses_the_models_own_template(tiny):
+    reply = "".join(tiny.chat(CHAT, 8, 0.0, never))
+    assert "Paris" in reply
+    assert "<|im_end|>" not in reply and "<|im_start|>" not in reply
+
+
+def test_transformers_chat_agrees_with_llama_cpp(tiny, tiny_path):
+    from genls.llm.transformers_backend import TransformersBackend
+
+    backend = TransformersBackend(tiny_path, gguf_file=None, threads=2)
+    ours = "".join(backend.chat(CHAT, 4, 0.0, never))
+    assert ours.split()[:1] == "".join(tiny.chat(CHAT, 4, 0.0, never)).split()[:1]
+
+
+def test_instruction_model_loads_on_first_question():
+    from genls.config import Settings
+    from genls.llm.instruction import InstructionModel
+
+    model = InstructionModel(Settings(instruction_model=TINY_MODEL))
+    assert not model.loaded
+    assert "Paris" in model.ask(CHAT[0].content, CHAT[1].content, max_tokens=8)
+    assert model.loaded
+    model.close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -157,6 +188,14 @@ def test_openai_backend_streams_from_a_real_server(llama_server, tiny):
     assert remote.strip()
     assert remote.split()[:1] == local.split()[:1]  # same model, same greedy start
     assert backend.last_stats.generated_tokens > 0
+    backend.close()
+
+
+def test_openai_backend_chat_reaches_the_chat_route(llama_server, tiny):
+    endpoint, model = llama_server
+    backend = OpenAICompatibleBackend(endpoint, model)
+    remote = "".join(backend.chat(CHAT, 8, 0.0, never))
+    assert remote.split()[:1] == "".join(tiny.chat(CHAT, 8, 0.0, never)).split()[:1]
     backend.close()
 
 

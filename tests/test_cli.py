@@ -11,7 +11,7 @@ import time
 import psutil
 import pytest
 
-from tests.conftest import TINY_MODEL
+from tests.conftest import DEFAULT_MODEL, TINY_MODEL
 
 
 def genls(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -174,3 +174,38 @@ def test_client_disconnecting_mid_request_ends_the_server_cleanly(tmp_path):
     stderr = server.stderr.read()
     assert server.returncode == 0, stderr.decode()
     assert b"Traceback" not in stderr
+
+
+SCALE = "def scale(values, factor):\n    return [value * factor for value in values]\n"
+
+
+@pytest.mark.slow
+def test_docstring_prints_a_diff_and_writes_only_when_asked(tmp_path):
+    source = tmp_path / "scale.py"
+    source.write_text(SCALE)
+    model = ("--instruction-model", DEFAULT_MODEL)
+    shown = genls("docstring", f"{source}:1", *model)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith(f"--- a/{source}\n+++ b/{source}\n")
+    assert '+    """' in shown.stdout and "+    Args:" in shown.stdout
+    assert source.read_text() == SCALE  # a diff only
+
+    written = genls("docstring", f"{source}:1", "--style", "sphinx", "--write", *model)
+    assert written.returncode == 0, written.stderr
+    text = source.read_text()
+    assert ":param values:" in text and ":param factor:" in text
+    compile(text, str(source), "exec")
+
+
+def test_docstring_and_refactor_refuse_bad_locations_without_touching_the_file(tmp_path):
+    source = tmp_path / "scale.py"
+    source.write_text(SCALE)
+    for args, message in (
+        (("docstring", f"{source}:9"), "line 9 is past the end"),
+        (("docstring", f"{source}:x"), "expected FILE:LINE"),
+        (("refactor", f"{source}:2-1", "--instruction", "x"), "expected FILE:LINE"),
+        (("docstring", f"{tmp_path}/missing.py:1"), "no such file"),
+    ):
+        result = genls(*args, "--instruction-model", TINY_MODEL)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+    assert source.read_text() == SCALE

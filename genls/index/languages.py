@@ -1,10 +1,10 @@
 """Languages genls knows: LSP languageId, file extensions, line comment, tree-sitter grammar.
 
 Each language is a folder under grammars/ (or $GENLS_GRAMMARS): a language.toml describing
-it and optional tree-sitter queries (symbols.scm, imports.scm, calls.scm). Grammars come from
-the single-language wheels (tree-sitter-python, ...), loaded lazily and cached on the
-LanguageInfo; a language whose wheel is missing still completes, without syntax-aware
-decisions.
+it and optional tree-sitter queries (symbols.scm, imports.scm, calls.scm, classes.scm).
+Grammars come from the single-language wheels (tree-sitter-python, ...), loaded lazily and
+cached on the LanguageInfo; a language whose wheel is missing still completes, without
+syntax-aware decisions.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tree_sitter import Language, Parser, Query, QueryError
 
 log = logging.getLogger(__name__)
 
-QUERY_KINDS = ("symbols", "imports", "calls")
+QUERY_KINDS = ("symbols", "imports", "calls", "classes")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class LanguageInfo:
     aliases: tuple[str, ...] = ()  # other languageIds editors use for the same grammar
     package: str | None = None  # the pip package providing grammar_module
     docstrings: bool = False  # a body's leading string literal documents it (Python)
+    # How generated documentation is written: python, jsdoc, godoc, rustdoc, javadoc, doxygen.
+    doc_style: str | None = None
     directory: Path | None = None  # the grammars/<lang> folder holding the queries
 
     @cached_property
@@ -120,6 +122,7 @@ def load_language(directory: Path) -> LanguageInfo:
             aliases=tuple(spec.get("aliases", ())),
             package=spec.get("package"),
             docstrings=spec.get("docstrings", False),
+            doc_style=spec.get("doc_style"),
             directory=directory,
         )
     except KeyError as exc:

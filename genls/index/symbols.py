@@ -1,6 +1,6 @@
-"""Definitions, imports and call sites of one file, from tree-sitter queries.
+"""Definitions, imports, call sites and class structure of one file, from tree-sitter queries.
 
-What to find is per language data (grammars/<lang>/{symbols,imports,calls}.scm); this module
+What to find is per language data (grammars/<lang>/{symbols,imports,calls,classes}.scm); this module
 only turns the captures into records and adds what queries cannot express well: docstrings
 and doc comments, signatures, and the function each call sits in.
 """
@@ -24,6 +24,7 @@ _BODY_SEARCH_DEPTH = 4  # wrappers (export, decorators, declarations) sit above 
 _ANNOTATIONS = ("attribute", "annotation", "decorator")
 _STRING_QUOTES = re.compile(r"^[rRuUbBfF]*(\"\"\"|'''|\"|')(.*)\1$", re.DOTALL)
 _QUOTES = "\"'`<>"
+_RECEIVER_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,27 @@ class Call:
     name: str  # the callee's simple name: c for a.b.c()
     line: int  # 0-based
     caller: str | None  # the innermost enclosing function or method
+    receiver: str | None = None  # what a method is called on: obj for obj.c(), a.b for a.b.c()
+
+
+@dataclass(frozen=True)
+class ClassRelation:
+    """A class (struct, interface, trait) extending, embedding or implementing another."""
+
+    name: str  # the class
+    target: str  # the simple name of the other type
+    kind: str  # "base" (extends, embeds, supertrait) | "implements"
+    line: int  # 0-based
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A field or attribute of a class, with its type's simple name when the code says it."""
+
+    owner: str  # the class
+    name: str
+    type: str | None
+    line: int  # 0-based, of the first place it is set
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,8 @@ class FileSymbols:
     definitions: tuple[Definition, ...]  # in source order
     imports: tuple[str, ...]  # module names or paths, in order, without duplicates
     calls: tuple[Call, ...]  # in source order
+    relations: tuple[ClassRelation, ...] = ()  # in source order, without duplicates
+    attributes: tuple[Attribute, ...] = ()  # per class, in the order first set
 
 
 def extract_symbols(text: str, language: LanguageInfo) -> FileSymbols:
@@ -64,6 +88,8 @@ def extract_symbols(text: str, language: LanguageInfo) -> FileSymbols:
         definitions=definitions,
         imports=_imports(language.query("imports"), root, data),
         calls=_calls(language.query("calls"), root, data, definitions),
+        relations=_relations(language.query("classes"), root, data),
+        attributes=_attributes(language.query("classes"), root, data),
     )
 
 
@@ -116,7 +142,7 @@ def _definition(language: LanguageInfo, match: _Match, data: bytes) -> Definitio
         name=_text(match.name, data),
         kind=match.kind,
         start_line=node.start_point[0],
-        end_line=_last_row(node),
+        end_line=last_row(node),
         start_byte=node.start_byte,
         end_byte=node.end_byte,
         parent=_text(match.parent, data) if method else None,
@@ -140,17 +166,69 @@ def _calls(
     if query is None:
         return ()
     # By call node, so a call matched by two patterns counts once.
-    sites: dict[tuple[int, int], tuple[Node, Node]] = {}
+    sites: dict[tuple[int, int], tuple[Node, Node, Node | None]] = {}
     for captures in _matches(query, root):
         if "call" in captures and "name" in captures:
             call = captures["call"]
-            sites.setdefault((call.start_byte, call.end_byte), (call, captures["name"]))
+            site = (call, captures["name"], captures.get("receiver"))
+            sites.setdefault((call.start_byte, call.end_byte), site)
     functions = [d for d in definitions if d.kind in ("function", "method")]
     starts = [d.start_byte for d in functions]  # sorted: definitions are in source order
     return tuple(
-        Call(_text(name, data), call.start_point[0], _caller(functions, starts, call))
-        for call, name in sorted(sites.values(), key=lambda site: site[1].start_byte)
+        Call(
+            _text(name, data),
+            call.start_point[0],
+            _caller(functions, starts, call),
+            _receiver(receiver, data),
+        )
+        for call, name, receiver in sorted(sites.values(), key=lambda site: site[1].start_byte)
     )
+
+
+def _receiver(node: Node | None, data: bytes) -> str | None:
+    if node is None:
+        return None
+    return " ".join(_text(node, data).split())[:_RECEIVER_CHARS] or None
+
+
+def _relations(query: Query | None, root: Node, data: bytes) -> tuple[ClassRelation, ...]:
+    if query is None:
+        return ()
+    found: dict[tuple[str, str, str], ClassRelation] = {}
+    for captures in _matches(query, root):
+        kind = "base" if "base" in captures else "implements" if "implements" in captures else ""
+        if not kind or "class" not in captures:
+            continue
+        target = captures[kind]
+        relation = ClassRelation(
+            _text(captures["class"], data), _text(target, data), kind, target.start_point[0]
+        )
+        current = found.get((relation.name, relation.target, kind))
+        if current is None or relation.line < current.line:
+            found[(relation.name, relation.target, kind)] = relation
+    return tuple(sorted(found.values(), key=lambda r: r.line))
+
+
+def _attributes(query: Query | None, root: Node, data: bytes) -> tuple[Attribute, ...]:
+    """One attribute per (class, name): where first set, with the first type the code gives."""
+    if query is None:
+        return ()
+    first: dict[tuple[str, str], Attribute] = {}
+    for captures in sorted(
+        (c for c in _matches(query, root) if "class" in c and "field" in c),
+        key=lambda c: c["field"].start_byte,
+    ):
+        owner, name = _text(captures["class"], data), _text(captures["field"], data)
+        type_node = captures.get("field.type")
+        type_name = _text(type_node, data) if type_node is not None else None
+        current = first.get((owner, name))
+        if current is None:
+            first[(owner, name)] = Attribute(
+                owner, name, type_name, captures["field"].start_point[0]
+            )
+        elif current.type is None and type_name is not None:
+            first[(owner, name)] = Attribute(owner, name, type_name, current.line)
+    return tuple(first.values())
 
 
 def _caller(functions: list[Definition], starts: list[int], call: Node) -> str | None:
@@ -176,7 +254,7 @@ def _text(node: Node, data: bytes) -> str:
 def _signature(node: Node, data: bytes) -> str:
     """The head of the definition: up to its body, else its first line."""
     start = _after_annotations(node)
-    body = _body(node)
+    body = body_of(node)
     if body is not None:
         head = data[start : _head_end(body)].decode("utf-8", "replace")
     else:
@@ -189,12 +267,12 @@ def _after_annotations(node: Node) -> int:
     """Where the definition proper starts: after the decorators of a decorated definition."""
     children = node.named_children
     skipped = 0
-    while skipped < len(children) and _is_annotation(children[skipped]):
+    while skipped < len(children) and is_annotation(children[skipped]):
         skipped += 1
     return children[skipped].start_byte if 0 < skipped < len(children) else node.start_byte
 
 
-def _is_annotation(node: Node) -> bool:
+def is_annotation(node: Node) -> bool:
     return any(part in node.type for part in _ANNOTATIONS)
 
 
@@ -205,7 +283,7 @@ def _head_end(body: Node) -> int:
     return min([c for c in comments if c < body.start_byte], default=body.start_byte)
 
 
-def _body(node: Node) -> Node | None:
+def body_of(node: Node) -> Node | None:
     """The nearest `body` field, looking through wrappers such as decorators or exports."""
     level = [node]
     for _ in range(_BODY_SEARCH_DEPTH):
@@ -217,40 +295,50 @@ def _body(node: Node) -> Node | None:
     return None
 
 
-def _docstring(node: Node, data: bytes) -> str | None:
-    """A string literal as the first statement of the body (Python's docstring)."""
-    body = _body(node)
+def docstring_node(node: Node) -> Node | None:
+    """The string literal that is the first statement of the body (Python's docstring)."""
+    body = body_of(node)
     first = body.named_children[0] if body is not None and body.named_child_count else None
     if first is None or first.type != "expression_statement" or first.named_child_count != 1:
         return None
     literal = first.named_children[0]
-    if literal.type != "string":
+    return literal if literal.type == "string" else None
+
+
+def _docstring(node: Node, data: bytes) -> str | None:
+    literal = docstring_node(node)
+    if literal is None:
         return None
     text = _text(literal, data)
     quoted = _STRING_QUOTES.match(text)
     return inspect.cleandoc(quoted.group(2) if quoted else text) or None
 
 
-def _doc_comment(node: Node, data: bytes, marker: str) -> str | None:
-    """The comment lines right above the definition (annotations in between are skipped)."""
+def doc_comment_nodes(node: Node, data: bytes) -> list[Node]:
+    """The comments right above the definition, top first (annotations in between skipped)."""
     # A node opening its parent (Ruby's first statement of a body) shares the parent's comments.
     while node.parent is not None and node.parent.start_byte == node.start_byte:
         node = node.parent
     comments: list[Node] = []
     top = node.start_point[0]
     sibling = node.prev_named_sibling
-    while sibling is not None and _last_row(sibling) >= top - 1:
+    while sibling is not None and last_row(sibling) >= top - 1:
         if "comment" in sibling.type and _starts_line(sibling, data):
             comments.append(sibling)
-        elif not _is_annotation(sibling):
+        elif not is_annotation(sibling):
             break
         top = sibling.start_point[0]
         sibling = sibling.prev_named_sibling
-    lines = [line for c in reversed(comments) for line in _comment_lines(_text(c, data), marker)]
+    return comments[::-1]
+
+
+def _doc_comment(node: Node, data: bytes, marker: str) -> str | None:
+    comments = doc_comment_nodes(node, data)
+    lines = [line for c in comments for line in _comment_lines(_text(c, data), marker)]
     return "\n".join(lines).strip() or None
 
 
-def _last_row(node: Node) -> int:
+def last_row(node: Node) -> int:
     """The node's last line; some grammars end a line comment after its newline."""
     row, column = node.end_point
     return row - 1 if column == 0 and row > node.start_point[0] else row

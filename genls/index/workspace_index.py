@@ -350,6 +350,10 @@ class WorkspaceIndex:
         snapshot = self._snapshot
         return list(snapshot.by_module.get(module, ())) if snapshot else []
 
+    def paths(self) -> list[str]:
+        """The indexed files, relative to the root, in the state searches see."""
+        return list(self._files)
+
     def definitions_named(self, name: str) -> list[tuple[str, Definition]]:
         snapshot = self._snapshot
         return list(snapshot.by_name.get(name, ())) if snapshot else []

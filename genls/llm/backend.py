@@ -1,8 +1,9 @@
 """The one small interface every model backend implements.
 
 The completion engine never knows which model runs: it counts tokens, asks for a generation
-with a cancellation check, and may prewarm. Every method blocks; callers run them on the
-model's own worker thread, never on the event loop.
+with a cancellation check, and may prewarm. Instruction tasks (docstrings, refactors, changelogs)
+send chat messages instead; each backend renders them in its model's own chat format. Every
+method blocks; callers run them on the model's own worker thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ class GenerationRequest:
     max_tokens: int
     temperature: float
     stop: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: str  # "system", "user" or "assistant"
+    content: str
 
 
 @dataclass
@@ -45,6 +52,16 @@ class Backend(Protocol):
         self, request: GenerationRequest, should_stop: Callable[[], bool]
     ) -> Iterator[str]:
         """Yield text pieces; stop early (without error) as soon as should_stop() is true."""
+        ...
+
+    def chat(
+        self,
+        messages: list[ChatMessage],
+        max_tokens: int,
+        temperature: float,
+        should_stop: Callable[[], bool],
+    ) -> Iterator[str]:
+        """Yield the assistant's reply to `messages`, in the model's own chat format."""
         ...
 
     def prewarm(self, prompt: str, should_stop: Callable[[], bool]) -> None:

@@ -14,14 +14,28 @@ def context_window(settings: Settings) -> int:
     return settings.context_tokens + settings.max_tokens + _CONTEXT_MARGIN
 
 
+# Instruction prompts carry a function with its callers, or a batch of commit messages.
+INSTRUCTION_CONTEXT_TOKENS = 4096
+
+
 def create_backend(settings: Settings, store: ModelStore | None = None) -> Backend:
+    """The completion model."""
+    return _create(settings, settings.model, context_window(settings), store)
+
+
+def create_instruction_backend(settings: Settings, store: ModelStore | None = None) -> Backend:
+    """The instruction model (docstrings, refactors, history documents)."""
+    return _create(settings, settings.instruction_model, INSTRUCTION_CONTEXT_TOKENS, store)
+
+
+def _create(settings: Settings, model: str, n_ctx: int, store: ModelStore | None) -> Backend:
     if settings.backend == "openai":
         from genls.llm.openai_backend import OpenAICompatibleBackend
 
         assert settings.endpoint is not None  # Settings checks this
-        return OpenAICompatibleBackend(settings.endpoint, settings.model, settings.api_key)
+        return OpenAICompatibleBackend(settings.endpoint, model, settings.api_key)
 
-    path = (store or ModelStore()).path_for(settings.model)
+    path = (store or ModelStore()).path_for(model)
     if settings.backend == "transformers":
         from genls.llm.transformers_backend import TransformersBackend
 
@@ -29,4 +43,4 @@ def create_backend(settings: Settings, store: ModelStore | None = None) -> Backe
 
     from genls.llm.llama_backend import LlamaCppBackend
 
-    return LlamaCppBackend(path, threads=settings.threads, n_ctx=context_window(settings))
+    return LlamaCppBackend(path, threads=settings.threads, n_ctx=n_ctx)

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import llama_cpp
+from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 from genls.errors import BackendError
-from genls.llm.backend import GenerationRequest, GenerationStats
+from genls.llm.backend import ChatMessage, GenerationRequest, GenerationStats
 from genls.llm.fim import FimFormat, detect_format
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,19 @@ class LlamaCppBackend:
         self.n_ctx = n_ctx
         self.fim: FimFormat | None = detect_format(self._is_single_token)
         self.last_stats = GenerationStats()
+        self._chat_format = self._chat_formatter()
+
+    def _chat_formatter(self) -> Jinja2ChatFormatter | None:
+        """The chat template the GGUF carries, if any (instruction models all do)."""
+        template = self._llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            return None
+        model = self._llm._model
+        return Jinja2ChatFormatter(
+            template,
+            eos_token=model.token_get_text(self._llm.token_eos()),
+            bos_token=model.token_get_text(self._llm.token_bos()),
+        )
 
     # -- tokens -----------------------------------------------------------------------------
 
@@ -121,6 +135,27 @@ class LlamaCppBackend:
             generator.close()
             if first_token_at is not None:
                 self.last_stats.decode_seconds = time.perf_counter() - first_token_at
+
+    def chat(
+        self,
+        messages: list[ChatMessage],
+        max_tokens: int,
+        temperature: float,
+        should_stop: Callable[[], bool],
+    ) -> Iterator[str]:
+        if self._chat_format is None:
+            raise BackendError(f"{self.description} has no chat template: use an instruct model")
+        rendered = self._chat_format(
+            messages=[{"role": m.role, "content": m.content} for m in messages]
+        )
+        stop = rendered.stop if isinstance(rendered.stop, list) else [rendered.stop or ""]
+        request = GenerationRequest(
+            prompt=rendered.prompt,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            stop=tuple(s for s in stop if s),
+        )
+        yield from self.generate(request, should_stop)
 
     def prewarm(self, prompt: str, should_stop: Callable[[], bool]) -> None:
         """Evaluate the prompt in small steps, so that a real request never waits long for it."""

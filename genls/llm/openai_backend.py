@@ -1,8 +1,9 @@
 """OpenAI-compatible HTTP backend: one big model shared by a team (llama.cpp server, vLLM, Ollama).
 
-The raw FIM prompt goes to /v1/completions (not chat), streamed, so that a cancelled request
-closes the connection and the server stops generating. There is no tokenizer on this side:
-token counts are estimated from characters, which only sizes the prompt budget.
+The raw FIM prompt goes to /v1/completions and instruction tasks to /v1/chat/completions, both
+streamed, so that a cancelled request closes the connection and the server stops generating.
+There is no tokenizer on this side: token counts are estimated from characters, which only
+sizes the prompt budget.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Iterator
 import httpx
 
 from genls.errors import BackendError
-from genls.llm.backend import GenerationRequest, GenerationStats
+from genls.llm.backend import ChatMessage, GenerationRequest, GenerationStats
 from genls.llm.fim import FimFormat, guess_format_from_name
 
 # Code tokenises at roughly 3-4 characters per token; erring low keeps prompts inside budget.
@@ -49,10 +50,32 @@ class OpenAICompatibleBackend:
             "stop": list(request.stop[:4]),  # the OpenAI API accepts at most four
             "stream": True,
         }
+        yield from self._stream("completions", body, request.prompt, should_stop)
+
+    def chat(
+        self,
+        messages: list[ChatMessage],
+        max_tokens: int,
+        temperature: float,
+        should_stop: Callable[[], bool],
+    ) -> Iterator[str]:
+        body = {
+            "model": self.model,
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "stream": True,
+        }
+        prompt = "".join(m.content for m in messages)
+        yield from self._stream("chat/completions", body, prompt, should_stop)
+
+    def _stream(
+        self, route: str, body: dict, prompt: str, should_stop: Callable[[], bool]
+    ) -> Iterator[str]:
         started = time.perf_counter()
-        self.last_stats = GenerationStats(prompt_tokens=self.count_tokens(request.prompt))
+        self.last_stats = GenerationStats(prompt_tokens=self.count_tokens(prompt))
         try:
-            with self._client.stream("POST", f"{self.endpoint}/completions", json=body) as reply:
+            with self._client.stream("POST", f"{self.endpoint}/{route}", json=body) as reply:
                 if reply.status_code != 200:
                     reply.read()
                     raise BackendError(
@@ -80,7 +103,7 @@ class OpenAICompatibleBackend:
 
 
 def _stream_texts(lines: Iterator[str]) -> Iterator[str]:
-    """The text of each server-sent event of a streamed /v1/completions reply."""
+    """The text of each server-sent event of a streamed completions or chat reply."""
     for line in lines:
         if not line.startswith("data:"):
             continue
@@ -91,5 +114,9 @@ def _stream_texts(lines: Iterator[str]) -> Iterator[str]:
             choices = json.loads(data).get("choices") or []
         except json.JSONDecodeError as exc:
             raise BackendError(f"the model server sent a malformed event: {data[:120]}") from exc
-        if choices and (text := choices[0].get("text")):
+        if not choices:
+            continue
+        # /completions streams "text"; /chat/completions streams a "delta" message.
+        text = choices[0].get("text") or (choices[0].get("delta") or {}).get("content")
+        if text:
             yield text

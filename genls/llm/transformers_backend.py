@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from genls.errors import BackendError
-from genls.llm.backend import GenerationRequest, GenerationStats
+from genls.llm.backend import ChatMessage, GenerationRequest, GenerationStats
 from genls.llm.fim import FimFormat, detect_format
 
 
@@ -97,6 +97,23 @@ class TransformersBackend:
         self.last_stats.decode_seconds = (
             time.perf_counter() - started - self.last_stats.prefill_seconds
         )
+
+    def chat(
+        self,
+        messages: list[ChatMessage],
+        max_tokens: int,
+        temperature: float,
+        should_stop: Callable[[], bool],
+    ) -> Iterator[str]:
+        if not self._tokenizer.chat_template:
+            raise BackendError(f"{self.description} has no chat template: use an instruct model")
+        prompt = self._tokenizer.apply_chat_template(
+            [{"role": m.role, "content": m.content} for m in messages],
+            tokenize=False,
+            add_generation_prompt=True,
+        )
+        request = GenerationRequest(prompt, max_tokens, temperature, stop=())
+        yield from self.generate(request, should_stop)
 
     def prewarm(self, prompt: str, should_stop: Callable[[], bool]) -> None:
         """No cache survives between calls here; nothing to warm."""

@@ -6,9 +6,14 @@ from typing import Any
 
 from genls.server import (
     audio_features,
+    code_action_features,
+    code_lens_features,
     completion_features,
+    diagram_features,
+    history_features,
     index_features,
     lifecycle_features,
+    rename_features,
     status_features,
 )
 from genls.server.app import GenlsServer
@@ -20,5 +25,10 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     completion_features.register(server)
     status_features.register(server)
     index_features.register(server)
+    rename_features.register(server)
+    code_action_features.register(server)
+    diagram_features.register(server)
+    history_features.register(server)
+    code_lens_features.register(server)
     audio_features.register(server)
     return server

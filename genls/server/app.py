@@ -26,6 +26,7 @@ from genls.index.embeddings import Embedder
 from genls.index.workspace_index import WorkspaceIndex
 from genls.llm.backend import Backend
 from genls.llm.factory import create_backend
+from genls.llm.instruction import InstructionModel
 from genls.server.change_batch import ChangeBatch
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,21 @@ class GenlsServer(LanguageServer):
         self.closing = threading.Event()  # stops a running index update between files
         # Indexing (parsing, embedding, disk) has its own thread: completions never wait on it.
         self._index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-index")
+        # Docstrings, refactors and history documents: a second model, on its own thread.
+        self.instruction = InstructionModel(self.settings)
+        self.instruction_executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="genls-instruct"
+        )
         self._shown_errors: set[str] = set()
         # Files changed on disk (didChangeWatchedFiles), re-indexed together.
         self.file_changes = ChangeBatch(self._reindex_paths)
+        # Git work of the history commands (and their questions to the instruction model, which
+        # serialises its callers) runs on its own thread, one job at a time.
+        self.history_executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="genls-history"
+        )
+        # Code lens figures by (HEAD sha, path, symbol): "changed N times, last: <subject>".
+        self.history_lenses: dict[tuple[str, str, str], tuple[int, str]] = {}
 
     # -- workspace index --------------------------------------------------------------------
 
@@ -82,6 +95,9 @@ class GenlsServer(LanguageServer):
         self.closing.set()
         self.engine.close()
         self._index_executor.shutdown(wait=True, cancel_futures=True)
+        self.instruction_executor.shutdown(wait=True, cancel_futures=True)
+        self.instruction.close()
+        self.history_executor.shutdown(wait=True, cancel_futures=True)
         if self.index is not None:
             self.index.close()
 
@@ -118,9 +134,18 @@ class GenlsServer(LanguageServer):
         self.settings = settings
         logging.getLogger("genls").setLevel(settings.log_level.upper())
         self.engine.update_settings(settings)
+        self.instruction.update_settings(settings)
         self._shown_errors.clear()
 
     # -- reporting --------------------------------------------------------------------------
+
+    def refuse(self, message: str) -> dict[str, Any]:
+        """A command that could not do what was asked (the user's input, a failed check): a
+        warning the user sees, and the result the client gets. Nothing was edited."""
+        self.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=f"genls: {message}")
+        )
+        return {"applied": False, "message": message}
 
     def show_error(self, error: GenlsError) -> None:
         """Tell the user once per distinct problem; the log keeps every occurrence."""

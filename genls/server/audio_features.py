@@ -13,83 +13,23 @@ answers with the URIs of the written files.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import re
 import threading
-import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 
 from genls import __version__
 from genls.server.app import GenlsServer
+from genls.server.progress import ServerJob
 from multimodal.audio.errors import Cancelled, OutputError, PromptError, WeightsError
-
-log = logging.getLogger(__name__)
 
 MUSIC_COMMAND = "genls.generateMusic"
 SFX_COMMAND = "genls.generateSfx"
-_CLIENT_REPLY_TIMEOUT_S = 5.0
 _MUSIC_FLAGS = ("style", "mode", "meter", "bpm", "bars", "loop", "seed")
-
-
-class _Job:
-    """One command's $/progress token and its cancel signal (from either direction)."""
-
-    def __init__(self, ls: GenlsServer, token: str | None) -> None:
-        self.ls = ls
-        self.token = token
-        self.stop = threading.Event()
-        self.loop = asyncio.get_running_loop()
-
-    def cancelled(self) -> bool:
-        future = self.ls.work_done_progress.tokens.get(self.token) if self.token else None
-        return self.stop.is_set() or bool(future and future.cancelled())
-
-    def report(self, fraction: float, message: str) -> None:
-        """Called from the worker thread."""
-        if self.token:
-            value = types.WorkDoneProgressReport(message=message, percentage=int(100 * fraction))
-            self.loop.call_soon_threadsafe(self.ls.work_done_progress.report, self.token, value)
-
-
-async def _run_job(ls: GenlsServer, title: str, work: Callable[[_Job], list[Path]]) -> list[Path]:
-    token = await _create_progress(ls)
-    job = _Job(ls, token)
-    progress = ls.work_done_progress
-    if token:
-        progress.begin(
-            token, types.WorkDoneProgressBegin(title=title, percentage=0, cancellable=True)
-        )
-    outcome = "failed"
-    try:
-        written = await asyncio.to_thread(work, job)
-        outcome = f"wrote {len(written)} files"
-        return written
-    except asyncio.CancelledError:  # $/cancelRequest: stop the thread at its next bar
-        job.stop.set()
-        outcome = "cancelled"
-        raise
-    finally:
-        if token:
-            progress.end(token, types.WorkDoneProgressEnd(message=outcome))
-
-
-async def _create_progress(ls: GenlsServer) -> str | None:
-    window = ls.client_capabilities.window
-    if not (window and window.work_done_progress):
-        return None
-    token = str(uuid.uuid4())
-    try:
-        await asyncio.wait_for(ls.work_done_progress.create_async(token), _CLIENT_REPLY_TIMEOUT_S)
-    except Exception:  # no progress reports, the work goes on
-        log.debug("the client did not create a progress token", exc_info=True)
-        return None
-    return token
 
 
 def _options(args: tuple[Any, ...], main_key: str) -> dict[str, Any]:
@@ -143,6 +83,8 @@ def register(server: GenlsServer) -> None:
 
     generators: dict[str, Any] = {}  # the music model, loaded on first use, owned here
     loading = threading.Lock()
+    # Two workers: a sound effect need not wait for a piece being composed.
+    executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="genls-audio")
 
     def music_generator():
         from multimodal.audio.music import MusicGenerator
@@ -152,9 +94,10 @@ def register(server: GenlsServer) -> None:
                 generators["music"] = MusicGenerator()
             return generators["music"]
 
-    async def run(ls: GenlsServer, title: str, work: Callable[[_Job], list[Path]]):
+    async def run(ls: GenlsServer, title: str, work: Callable[[ServerJob], list[Path]]):
         try:
-            return _answer(await _run_job(ls, title, work))
+            async with ServerJob(ls, title) as job:
+                return _answer(await job.run(executor, work, job))
         except (PromptError, OutputError, WeightsError, ValueError) as exc:
             raise JsonRpcInvalidParams(str(exc)) from exc
         except Cancelled as exc:
@@ -173,10 +116,10 @@ def register(server: GenlsServer) -> None:
             raise JsonRpcInvalidParams(f"unknown sound effect {kind!r}; known: {', '.join(KINDS)}")
         folder = target_folder(ls, options.get("folder"))
 
-        def work(job: _Job) -> list[Path]:
+        def work(job: ServerJob) -> list[Path]:
             path = free_name(folder, options.get("name") or f"{kind}-{seed}")
             files = sfx_files(kind, seed, path, {"genls_version": __version__})
-            if job.cancelled():
+            if job.should_stop():
                 raise Cancelled
             return write_all(files)
 
@@ -201,7 +144,7 @@ def register(server: GenlsServer) -> None:
         folder = target_folder(ls, options.get("folder"))
         stems = bool(options.get("stems", False))
 
-        def work(job: _Job) -> list[Path]:
+        def work(job: ServerJob) -> list[Path]:
             path = free_name(folder, options.get("name") or f"{prompt[:40]}-s{request.seed}")
             files = music_files(
                 music_generator(),
@@ -209,10 +152,10 @@ def register(server: GenlsServer) -> None:
                 path,
                 stems=stems,
                 extra={"prompt": prompt, "genls_version": __version__},
-                progress=job.report,
-                cancelled=job.cancelled,
+                progress=lambda done, message: job.report(message, int(100 * done)),
+                cancelled=job.should_stop,
             )
-            if job.cancelled():
+            if job.should_stop():
                 raise Cancelled
             return write_all(files)
 

@@ -14,12 +14,12 @@ from pygls.uris import to_fs_path
 
 from genls.errors import GenlsError
 from genls.server.app import GenlsServer
+from genls.server.progress import CLIENT_REPLY_TIMEOUT_S, create_progress_token
 
 log = logging.getLogger(__name__)
 
 SEARCH_COMMAND = "genls.search"
 INDEX_COMMAND = "genls.index"
-_CLIENT_REPLY_TIMEOUT_S = 5.0
 _SYMBOL_KINDS = {
     "function": types.SymbolKind.Function,
     "method": types.SymbolKind.Method,
@@ -36,7 +36,7 @@ async def index_workspace(ls: GenlsServer) -> dict[str, Any] | None:
         return None
     loop = asyncio.get_running_loop()
     progress = ls.work_done_progress
-    token = await _create_progress(ls)
+    token = await create_progress_token(ls)
     if token:
         progress.begin(
             token,
@@ -78,20 +78,6 @@ async def index_workspace(ls: GenlsServer) -> dict[str, Any] | None:
     return summary.__dict__
 
 
-async def _create_progress(ls: GenlsServer) -> str | None:
-    """A progress token, if the client supports server-initiated progress and answers."""
-    window = ls.client_capabilities.window
-    if not (window and window.work_done_progress):
-        return None
-    token = str(uuid.uuid4())
-    try:
-        await asyncio.wait_for(ls.work_done_progress.create_async(token), _CLIENT_REPLY_TIMEOUT_S)
-    except Exception:  # no answer or an error: index without progress reports
-        log.debug("the client did not create a progress token", exc_info=True)
-        return None
-    return token
-
-
 async def watch_files(ls: GenlsServer) -> None:
     """Ask the client to report file changes on disk, if it can register watchers."""
     workspace = ls.client_capabilities.workspace
@@ -108,7 +94,7 @@ async def watch_files(ls: GenlsServer) -> None:
     try:
         await asyncio.wait_for(
             ls.client_register_capability_async(types.RegistrationParams([registration])),
-            _CLIENT_REPLY_TIMEOUT_S,
+            CLIENT_REPLY_TIMEOUT_S,
         )
     except Exception:  # didSave still keeps open files indexed
         log.debug("the client did not register the file watcher", exc_info=True)

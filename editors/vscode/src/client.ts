@@ -35,7 +35,14 @@ export interface ClientSetup {
   readonly settings: GenlsSettings;
   readonly outputChannel: LogOutputChannel;
   readonly onAcceptedCompletion: () => void;
+  readonly interceptCommand: CommandInterceptor;
 }
+
+/** Runs a server command its own way, or returns undefined to let the client send it. */
+export type CommandInterceptor = (
+  command: string,
+  args: readonly unknown[],
+) => Promise<unknown> | undefined;
 
 export class GenlsLanguageClient extends LanguageClient {
   constructor(setup: ClientSetup) {
@@ -55,8 +62,12 @@ export class GenlsLanguageClient extends LanguageClient {
         // for both would run the model twice per keystroke, and the server cancels the older
         // request, so the list would cancel the ghost text.
         provideCompletionItem: () => undefined,
+        // Code actions and code lenses run server commands through here: jobs go to the
+        // extension's runner (progress with cancel, results opened, a refactor instruction
+        // asked for), the rest straight to the server.
         executeCommand: async (command, args, next) => {
-          const result: unknown = await next(command, args);
+          const intercepted = setup.interceptCommand(command, args);
+          const result: unknown = await (intercepted ?? next(command, args));
           if (command === SERVER_COMMAND.acceptedCompletion) {
             setup.onAcceptedCompletion();
           }

@@ -2,7 +2,8 @@
 
 import * as vscode from "vscode";
 
-import { registerCommands } from "./commandRunner";
+import { CommandRunner } from "./commandRunner";
+import { resultViews } from "./resultViews";
 import { ServerSession } from "./session";
 import { StatusBar } from "./statusBar";
 
@@ -13,13 +14,17 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel("genls", { log: true });
   // A JSON output channel: the status reads highlighted, and closing it asks nothing.
   const statusOutput = vscode.window.createOutputChannel("genls status", "json");
-  const current = new ServerSession(log);
+  // The session's client hands code actions' jobs to the runner, which runs them through the
+  // session: created together, so the interceptor reaches the runner through a closure.
+  let runner: CommandRunner | undefined;
+  const current = new ServerSession(log, (command, args) => runner?.intercept(command, args));
+  runner = new CommandRunner(current, resultViews(statusOutput));
   session = current;
   context.subscriptions.push(
     log,
     statusOutput,
     new StatusBar(current),
-    ...registerCommands(current, statusOutput),
+    ...runner.register(),
     vscode.workspace.onDidChangeConfiguration((event) => void current.configurationChanged(event)),
   );
   void current.start();

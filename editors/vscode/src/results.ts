@@ -4,7 +4,7 @@
  */
 
 import { formatSeconds } from "./statusText";
-import type { IndexSummary, SearchHit } from "./serverTypes";
+import type { EditOutcome, FileAnswer, IndexSummary, SearchHit } from "./serverTypes";
 
 /** The fields of a quick pick row (VS Code's QuickPickItem has the same names). */
 export interface PickRow {
@@ -40,3 +40,42 @@ export function indexSummaryMessage(summary: IndexSummary | null): string {
 
 export const NO_SEARCH_HITS =
   "genls: no hits. The index may still be building (see the status bar), or be off (genls.index).";
+
+/** A command that this server (an older genls) does not list in its executeCommandProvider. */
+export function missingCommandMessage(serverCommand: string): string {
+  return `genls: this genls server has no ${serverCommand} command (update genls)`;
+}
+
+/**
+ * One sentence for an edit job's answer; undefined when there is nothing to add (the server
+ * has already shown its own warning for a job that did nothing).
+ */
+export function editOutcomeMessage(title: string, outcome: EditOutcome): string | undefined {
+  if (!outcome.applied) {
+    if (outcome.message !== undefined || (outcome.failed?.length ?? 0) > 0) {
+      return undefined;
+    }
+    return `genls: ${title}: the edit was not applied (the file changed meanwhile?).`;
+  }
+  if (outcome.name !== undefined) {
+    return `genls: wrote the docstring for ${outcome.name}.`;
+  }
+  if (outcome.documented !== undefined) {
+    return `genls: documented ${outcome.documented.length}: ${outcome.documented.join(", ")}.`;
+  }
+  const [first, last] = outcome.lines ?? [];
+  if (first !== undefined) {
+    return `genls: ${title}: rewrote lines ${first + 1}–${(last ?? first) + 1}.`;
+  }
+  return `genls: ${title}: done.`;
+}
+
+/** What the user hears when a job wrote a file and it opens. */
+export function fileWrittenMessage(
+  title: string,
+  answer: FileAnswer,
+  relativePath: string,
+): string {
+  const more = (answer.uris?.length ?? 1) - 1;
+  return `genls: ${title}: ${relativePath}${more > 0 ? ` (and ${more} more)` : ""}.`;
+}

@@ -102,3 +102,42 @@ export function isIndexSummary(value: unknown): value is IndexSummary {
     )
   );
 }
+
+/** genls.docstring, documentFile and refactor: the edit itself came as workspace/applyEdit. */
+export interface EditOutcome {
+  readonly applied: boolean;
+  /** Set when the server did nothing; it has said why (window/showMessage). */
+  readonly message?: string;
+  /** genls.docstring: the documented definition. */
+  readonly name?: string;
+  /** genls.documentFile. */
+  readonly documented?: readonly string[];
+  readonly failed?: readonly string[];
+  /** genls.refactor: the rewritten lines, 0-based, first and last. */
+  readonly lines?: readonly number[];
+}
+
+/** genls.diagram and the asset generators: the file they wrote (and its companions). */
+export interface FileAnswer {
+  readonly uri: string;
+  readonly uris?: readonly string[];
+  readonly warnings?: readonly string[];
+}
+
+export function isEditOutcome(value: unknown): value is EditOutcome {
+  return isRecord(value) && typeof value.applied === "boolean";
+}
+
+export function isFileAnswer(value: unknown): value is FileAnswer {
+  return isRecord(value) && typeof value.uri === "string";
+}
+
+/** genls.changelog and genls.history: a markdown document. */
+export function isMarkdownAnswer(value: unknown): value is { readonly markdown: string } {
+  return isRecord(value) && typeof value.markdown === "string";
+}
+
+/** genls.commitMessage. */
+export function isCommitMessage(value: unknown): value is { readonly message: string } {
+  return isRecord(value) && typeof value.message === "string";
+}

@@ -16,7 +16,7 @@ import {
   State,
 } from "vscode-languageclient/node";
 
-import { GenlsLanguageClient } from "./client";
+import { GenlsLanguageClient, type CommandInterceptor } from "./client";
 import { RESTART_COMMAND } from "./commands";
 import {
   classifyStartFailure,
@@ -59,7 +59,14 @@ export class ServerSession implements vscode.Disposable {
   /** The user accepted an inline suggestion (and the server has been told). */
   readonly onDidAcceptCompletion = this.acceptEmitter.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  /**
+   * `interceptCommand` sees every server command VS Code runs (code actions, code lenses)
+   * and may run it itself (commandRunner.ts); undefined lets the client send it as it is.
+   */
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly interceptCommand: CommandInterceptor = () => undefined,
+  ) {}
 
   get state(): ServerState {
     return toServerState(this.client?.state ?? State.Stopped);
@@ -80,13 +87,33 @@ export class ServerSession implements vscode.Disposable {
     });
   }
 
-  /** Runs a server command (workspace/executeCommand) and returns its raw JSON result. */
-  async executeCommand(command: string, args: readonly unknown[]): Promise<unknown> {
+  /**
+   * Runs a server command (workspace/executeCommand) and returns its raw JSON result; a
+   * cancelled `token` sends $/cancelRequest.
+   */
+  async executeCommand(
+    command: string,
+    args: readonly unknown[],
+    token?: vscode.CancellationToken,
+  ): Promise<unknown> {
     const client = this.client;
     if (client === undefined || client.state !== State.Running) {
       throw new ServerNotRunningError();
     }
-    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [...args] });
+    const params = { command, arguments: [...args] };
+    return token === undefined
+      ? client.sendRequest(ExecuteCommandRequest.type, params)
+      : client.sendRequest(ExecuteCommandRequest.type, params, token);
+  }
+
+  /** Whether the running server lists `command`; undefined while no server runs. */
+  offers(command: string): boolean | undefined {
+    const client = this.client;
+    if (client === undefined || client.state !== State.Running) {
+      return undefined;
+    }
+    const commands = client.initializeResult?.capabilities.executeCommandProvider?.commands;
+    return commands?.includes(command) ?? false;
   }
 
   /** Sends changed settings to the server; a changed server command restarts it. */
@@ -141,6 +168,7 @@ export class ServerSession implements vscode.Disposable {
       settings: this.sentSettings,
       outputChannel: this.log,
       onAcceptedCompletion: () => this.acceptEmitter.fire(),
+      interceptCommand: this.interceptCommand,
     });
     this.client = client;
     client.onDidChangeState(({ newState }) => {

@@ -26,6 +26,9 @@ export const SERVER_SETTINGS: readonly ServerSetting[] = [
   { key: "endpoint", automatic: "" },
   { key: "apiKey", automatic: "" },
   { key: "ggufFile", automatic: "" },
+  { key: "instructionModel" },
+  { key: "docstringStyle" },
+  { key: "docLineWidth" },
   { key: "threads", automatic: 0 },
   { key: "contextTokens" },
   { key: "suffixTokens" },
@@ -41,6 +44,10 @@ export const SERVER_SETTINGS: readonly ServerSetting[] = [
   { key: "indexFolder" },
   { key: "maxFileBytes" },
   { key: "embeddingModel" },
+  { key: "diagramFolder" },
+  { key: "diagramMaxNodes" },
+  { key: "historyCodeLens" },
+  { key: "assetFolder" },
 ];
 
 /** Settings only the extension reads: how to start the server, and the client's LSP trace. */

@@ -8,14 +8,15 @@
  */
 
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { after, afterEach, before, describe, it } from "node:test";
 
-import { SERVER_COMMAND } from "../src/commands";
-import { NO_SEARCH_HITS, indexSummaryMessage } from "../src/results";
+import { REFACTOR_PRESETS, SERVER_COMMAND } from "../src/commands";
+import { NO_SEARCH_HITS, indexSummaryMessage, missingCommandMessage } from "../src/results";
 import { startFailureMessage } from "../src/serverCommand";
 import { isServerStatus, type ServerStatus } from "../src/serverTypes";
 import {
@@ -37,6 +38,8 @@ const GENLS_BIN =
   process.env.GENLS_BIN ?? resolve(PACKAGE_ROOT, "..", "..", ".venv", "bin", "genls");
 const TIMEOUT_MS = 60_000;
 const SOURCE = "def add(a, b):\n    return ";
+const SHAPES =
+  "class Shape:\n    def area(self):\n        return 0\n\n\nclass Square(Shape):\n    pass\n";
 
 interface Extension {
   activate(context: { subscriptions: { dispose(): unknown }[] }): void;
@@ -87,6 +90,7 @@ function shown(fake: FakeHost, severity: ShownMessage["severity"]): string[] {
 
 const errors = (fake: FakeHost): string[] => shown(fake, "error");
 const information = (fake: FakeHost): string[] => shown(fake, "information");
+const warnings = (fake: FakeHost): string[] => shown(fake, "warning");
 
 /** Runs genls: Show Status and reads the JSON it wrote to the "genls status" output. */
 async function shownStatus(fake: FakeHost): Promise<ServerStatus> {
@@ -101,6 +105,7 @@ describe("the bundled extension in a fake VS Code", { timeout: 4 * TIMEOUT_MS },
   before(() => {
     workspace = mkdtempSync(join(tmpdir(), "genls-vscode-host-"));
     writeFileSync(join(workspace, "add.py"), SOURCE);
+    writeFileSync(join(workspace, "shapes.py"), SHAPES);
     loader._load = function (request, parent, isMain) {
       if (request === "vscode") {
         assert.ok(host, "no fake host");
@@ -183,6 +188,55 @@ describe("the bundled extension in a fake VS Code", { timeout: 4 * TIMEOUT_MS },
     await waitFor("the restart offer", () => information(fake).length === 3);
     assert.match(information(fake)[2] ?? "", /genls\.maxTokens until it restarts/);
     assert.deepEqual(errors(fake), []);
+  });
+
+  it("runs code actions' and the palette's jobs: asks a refactor's instruction, opens diagrams, names a missing command", async () => {
+    const shapes = fakeDocument(join(workspace, "shapes.py"), "python", SHAPES);
+    const fake = activate(
+      {
+        "genls.serverPath": GENLS_BIN,
+        "genls.model": "smollm2-135m",
+        "genls.index": false,
+        "genls.diagramFolder": "out/diagrams",
+      },
+      [shapes],
+    );
+    await waitFor("the server", () => statusText(fake).startsWith("$(sparkle) smollm2-135m"));
+    const uri = shapes.uri.toString();
+
+    // "Refactor with an instruction…": VS Code runs the action's command as the client
+    // registered it; the middleware asks, and Escape sends nothing.
+    const range = { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } };
+    assert.equal(await fake.executeCommand(SERVER_COMMAND.refactor, uri, range), undefined);
+    assert.deepEqual(fake.quickPicks, [[...REFACTOR_PRESETS, "$(edit) Type your own…"]]);
+    // The server's own question (window/showMessageRequest) would show as a message.
+    assert.deepEqual(fake.messages, []);
+
+    // A diagram code lens: the file is written (workspace/applyEdit) and opened.
+    const lens = { kind: "classes", uri };
+    const answer = (await fake.executeCommand(SERVER_COMMAND.diagram, lens)) as { uri: string };
+    const written = join(workspace, "out", "diagrams", "classes-shapes.py.mmd");
+    assert.equal(answer.uri, pathToFileURL(written).href);
+    assert.deepEqual(fake.opened, [answer.uri]);
+    assert.match(readFileSync(written, "utf8"), /classDiagram[\s\S]*Square/);
+    assert.deepEqual(information(fake), ["genls: Diagram: out/diagrams/classes-shapes.py.mmd."]);
+
+    // The palette's Draw Diagram, without an open editor: the workspace's imports.
+    fake.quickPickAnswers.push("imports");
+    await fake.executeCommand("genls.drawDiagram");
+    assert.equal(fake.opened.length, 2);
+    assert.ok(existsSync(join(workspace, "out", "diagrams", "imports.mmd")), fake.opened[1]);
+
+    // A command this server may lack (an older genls): said before any prompt is asked.
+    if (!fake.hasCommand(SERVER_COMMAND.generateImage)) {
+      fake.inputAnswers.push("a red fox");
+      await fake.executeCommand("genls.makeImage");
+      assert.deepEqual(errors(fake), [missingCommandMessage(SERVER_COMMAND.generateImage)]);
+      assert.deepEqual(fake.inputAnswers, ["a red fox"]);
+    } else {
+      assert.deepEqual(errors(fake), []);
+    }
+    assert.deepEqual(warnings(fake), []);
   });
 
   it("says in one message what to configure when genls is not found", async () => {

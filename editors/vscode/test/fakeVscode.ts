@@ -9,6 +9,8 @@
  * untested features read have each member stand for its own name.
  */
 
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
 
 type Listener<T> = (value: T) => unknown;
@@ -81,6 +83,91 @@ export class Range {
       this.end = new Position(args[2], args[3]);
     }
   }
+}
+
+/** Hierarchical kinds: vscode-languageclient builds the server's codeActionKinds with append. */
+export class CodeActionKind {
+  static readonly Empty = new CodeActionKind("");
+  static readonly QuickFix = new CodeActionKind("quickfix");
+  static readonly Refactor = new CodeActionKind("refactor");
+  static readonly RefactorExtract = new CodeActionKind("refactor.extract");
+  static readonly RefactorInline = new CodeActionKind("refactor.inline");
+  static readonly RefactorMove = new CodeActionKind("refactor.move");
+  static readonly RefactorRewrite = new CodeActionKind("refactor.rewrite");
+  static readonly Source = new CodeActionKind("source");
+  static readonly SourceOrganizeImports = new CodeActionKind("source.organizeImports");
+  static readonly SourceFixAll = new CodeActionKind("source.fixAll");
+  static readonly Notebook = new CodeActionKind("notebook");
+  constructor(readonly value: string) {}
+  append(part: string): CodeActionKind {
+    return new CodeActionKind(this.value ? `${this.value}.${part}` : part);
+  }
+  contains(other: CodeActionKind): boolean {
+    return (
+      this.value === "" || other.value === this.value || other.value.startsWith(`${this.value}.`)
+    );
+  }
+  intersects(other: CodeActionKind): boolean {
+    return this.contains(other) || other.contains(this);
+  }
+}
+
+export class TextEdit {
+  constructor(
+    readonly range: Range,
+    readonly newText: string,
+  ) {}
+}
+
+/**
+ * What vscode-languageclient builds from the server's workspace/applyEdit; applied by the
+ * fake's workspace.applyEdit to the files on disk (the fake has no editor buffers).
+ */
+export class WorkspaceEdit {
+  readonly operations: (
+    | { readonly kind: "create"; readonly uri: Uri }
+    | { readonly kind: "edit"; readonly uri: Uri; readonly edits: TextEdit[] }
+  )[] = [];
+  createFile(uri: Uri): void {
+    this.operations.push({ kind: "create", uri });
+  }
+  set(uri: Uri, edits: (TextEdit | [TextEdit, unknown])[]): void {
+    const plain = edits.map((edit) => (Array.isArray(edit) ? edit[0] : edit));
+    this.operations.push({ kind: "edit", uri, edits: plain });
+  }
+}
+
+function offsetAt(text: string, position: Position): number {
+  const lines = text.split("\n");
+  let offset = 0;
+  for (let line = 0; line < position.line && line < lines.length; line++) {
+    offset += (lines[line]?.length ?? 0) + 1;
+  }
+  return Math.min(offset + position.character, text.length);
+}
+
+function applyToDisk(edit: WorkspaceEdit): boolean {
+  for (const operation of edit.operations) {
+    const path = operation.uri.fsPath;
+    if (operation.kind === "create") {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, "");
+      continue;
+    }
+    let text = readFileSync(path, "utf8");
+    // Last edit first, so earlier offsets stay valid.
+    const edits = [...operation.edits].sort(
+      (a, b) => offsetAt(text, b.range.start) - offsetAt(text, a.range.start),
+    );
+    for (const { range, newText } of edits) {
+      text =
+        text.slice(0, offsetAt(text, range.start)) +
+        newText +
+        text.slice(offsetAt(text, range.end));
+    }
+    writeFileSync(path, text);
+  }
+  return true;
 }
 
 export class SnippetString {
@@ -195,6 +282,16 @@ export interface FakeHost {
   }[];
   /** Answers for the next input boxes, in order; an input box with none left is cancelled. */
   readonly inputAnswers: string[];
+  /** Answers (labels) for the next quick picks; a quick pick with none left is cancelled. */
+  readonly quickPickAnswers: string[];
+  /** The items of each quick pick shown, in order. */
+  readonly quickPicks: string[][];
+  /** What `vscode.open` and showTextDocument opened: URIs, or `untitled:<language>`. */
+  readonly opened: string[];
+  /** The untitled documents opened, with their text. */
+  readonly untitled: { readonly language: string; readonly content: string }[];
+  /** Whether a command is registered (the client registers the server's commands). */
+  hasCommand(id: string): boolean;
   executeCommand(id: string, ...args: unknown[]): Promise<unknown>;
   /** What the user does in settings.json: the extension hears onDidChangeConfiguration. */
   changeSettings(values: Record<string, unknown>): void;
@@ -220,7 +317,6 @@ const EXTENDED_ONLY = [
  * Listed, not conjured by a Proxy: the client copies the module's own keys when it imports it.
  */
 const NAMED_ENUMS = [
-  "CodeActionKind",
   "CodeActionTriggerKind",
   "CompletionItemKind",
   "CompletionItemTag",
@@ -314,6 +410,14 @@ export function createFakeHost(
   };
 
   const inputAnswers: string[] = [];
+  const quickPickAnswers: string[] = [];
+  const quickPicks: string[][] = [];
+  const opened: string[] = [];
+  const untitled: FakeHost["untitled"] = [];
+  commands.set("vscode.open", (uri: unknown) => {
+    opened.push(String(uri));
+  });
+  commands.set("workbench.view.scm", () => undefined);
   const configurationChanged = new EventEmitter<{
     affectsConfiguration(section: string): boolean;
   }>();
@@ -336,6 +440,13 @@ export function createFakeHost(
       has: (key: string) => `${section}.${key}` in settings,
       inspect: (key: string) => ({ key, globalValue: settings[`${section}.${key}`] }),
     }),
+    applyEdit: async (edit: WorkspaceEdit) => applyToDisk(edit),
+    asRelativePath: (uri: Uri) =>
+      uri.fsPath.startsWith(`${folder}/`) ? uri.fsPath.slice(folder.length + 1) : uri.fsPath,
+    openTextDocument: async ({ content, language }: { content: string; language: string }) => {
+      untitled.push({ language, content });
+      return { uri: { toString: () => `untitled:${language}` } };
+    },
     createFileSystemWatcher: () => ({
       onDidCreate: noEvent,
       onDidChange: noEvent,
@@ -364,6 +475,15 @@ export function createFakeHost(
     showWarningMessage: show("warning"),
     showInformationMessage: show("information"),
     showInputBox: async () => inputAnswers.shift(),
+    showQuickPick: async (items: (string | { label: string })[]) => {
+      const labels = items.map((item) => (typeof item === "string" ? item : item.label));
+      quickPicks.push(labels);
+      const answer = quickPickAnswers.shift();
+      return items[labels.findIndex((label) => label === answer)];
+    },
+    showTextDocument: async (document: { uri: { toString(): string } } | Uri) => {
+      opened.push(document instanceof Uri ? document.toString() : document.uri.toString());
+    },
     withProgress: (_options: unknown, task: (progress: unknown, token: unknown) => unknown) =>
       task({ report: () => undefined }, new CancellationTokenSource().token),
   });
@@ -400,6 +520,8 @@ export function createFakeHost(
 
   const module: Record<string, unknown> = {
     version: "1.91.0",
+    // No git extension: a commit message goes to a document.
+    extensions: namespace({ getExtension: () => undefined, all: [] }),
     env: { appName: "fake VS Code", language: "en", openExternal: async () => false },
     workspace,
     window,
@@ -411,6 +533,9 @@ export function createFakeHost(
     Position,
     Range,
     SnippetString,
+    CodeActionKind,
+    TextEdit,
+    WorkspaceEdit,
     InlineCompletionItem,
     InlineCompletionList,
     CancellationError,
@@ -429,6 +554,11 @@ export function createFakeHost(
     outputChannels,
     inlineCompletionProviders,
     inputAnswers,
+    quickPickAnswers,
+    quickPicks,
+    opened,
+    untitled,
+    hasCommand: (id) => commands.has(id),
     executeCommand,
     changeSettings,
   };

@@ -20,6 +20,10 @@ interface Manifest {
   readonly contributes: {
     readonly configuration: { readonly properties: Record<string, ContributedSetting> };
     readonly commands: readonly ContributedCommand[];
+    readonly menus?: Record<
+      string,
+      readonly { readonly command: string; readonly when?: string }[]
+    >;
   };
 }
 

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { indexSummaryMessage, searchHitRow } from "../src/results";
+import {
+  editOutcomeMessage,
+  fileWrittenMessage,
+  indexSummaryMessage,
+  missingCommandMessage,
+  searchHitRow,
+} from "../src/results";
 import { isIndexSummary, isSearchHits, type SearchHit } from "../src/serverTypes";
 
 const HIT: SearchHit = {
@@ -54,5 +60,39 @@ describe("result guards", () => {
       isIndexSummary({ files: 1, chunks: 2, changed: 1, removed: 0, seconds: 0.5, languages: {} }),
     );
     assert.ok(!isIndexSummary({ files: 1 }));
+  });
+});
+
+describe("job messages", () => {
+  it("tells an older server apart from a failed command", () => {
+    assert.equal(
+      missingCommandMessage("genls.generateImage"),
+      "genls: this genls server has no genls.generateImage command (update genls)",
+    );
+  });
+
+  it("says what an edit job did, and nothing when the server has already said why not", () => {
+    assert.equal(
+      editOutcomeMessage("Docstring", { applied: true, name: "total_price" }),
+      "genls: wrote the docstring for total_price.",
+    );
+    assert.equal(
+      editOutcomeMessage("Document File", { applied: true, documented: ["a", "b"], failed: [] }),
+      "genls: documented 2: a, b.",
+    );
+    assert.equal(
+      editOutcomeMessage("Refactor", { applied: true, lines: [6, 11] }),
+      "genls: Refactor: rewrote lines 7–12.",
+    );
+    assert.equal(
+      editOutcomeMessage("Refactor", { applied: false, message: "no region" }),
+      undefined,
+    );
+    assert.match(editOutcomeMessage("Refactor", { applied: false }) ?? "", /not applied/);
+  });
+
+  it("names the written file and how many companions it has", () => {
+    const answer = { uri: "file:///w/a.wav", uris: ["file:///w/a.wav", "file:///w/a.json"] };
+    assert.equal(fileWrittenMessage("Music", answer, "a.wav"), "genls: Music: a.wav (and 1 more).");
   });
 });

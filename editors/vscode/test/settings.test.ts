@@ -115,3 +115,33 @@ describe("package.json settings", () => {
     }
   });
 });
+
+describe("the settings of docstrings, refactors, diagrams, history and assets", () => {
+  it("are sent by their camelCase keys, as set", () => {
+    const values = {
+      instructionModel: "smollm2-135m",
+      docstringStyle: "numpy",
+      docLineWidth: 72,
+      diagramFolder: "docs/graphs",
+      diagramMaxNodes: 30,
+      historyCodeLens: false,
+      assetFolder: "media",
+    };
+    assert.deepEqual(explicitServerSettings(inspectFrom(values)), values);
+  });
+
+  it("are contributed with the server's defaults", () => {
+    const defaults: Record<string, unknown> = {
+      instructionModel: "qwen2.5-coder-1.5b",
+      docstringStyle: "google",
+      docLineWidth: 88,
+      diagramFolder: "docs/diagrams",
+      diagramMaxNodes: 60,
+      historyCodeLens: true,
+      assetFolder: "assets/generated",
+    };
+    for (const [key, value] of Object.entries(defaults)) {
+      assert.equal(contributedSettings[key]?.default, value, key);
+    }
+  });
+});

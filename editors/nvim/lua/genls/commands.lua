@@ -1,23 +1,14 @@
 -- :GenlsSearch, :GenlsIndex and :GenlsDoctor: the workspace index and the environment
 -- check, from the editor. The first two ask the buffer's server; :GenlsDoctor runs the CLI.
+-- The generating commands (:GenlsDocstring, :GenlsDiagram, ...) are in genls.actions.
 local lsp = require("genls.lsp")
+local results = require("genls.results")
+local run = require("genls.run")
 
 local M = {}
 
-local NO_CLIENT = "genls: no genls server is attached to this buffer (open a file of a"
-  .. " configured filetype in the workspace)"
-
 local function notify(message, level)
   vim.notify(message, level or vim.log.levels.INFO)
-end
-
---- The buffer's genls client, or nil after telling the user why there is none.
-local function client_or_warn(bufnr)
-  local client = lsp.client(bufnr)
-  if not client then
-    notify(NO_CLIENT, vim.log.levels.WARN)
-  end
-  return client
 end
 
 local function first_line(text)
@@ -56,17 +47,7 @@ function M.search(query)
     notify("genls: usage: :GenlsSearch {query}", vim.log.levels.WARN)
     return
   end
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = client_or_warn(bufnr)
-  if not client then
-    return
-  end
-  local command = { title = "genls search", command = "genls.search", arguments = { query } }
-  lsp.exec_cmd(client, command, bufnr, function(err, hits)
-    if err then
-      notify("genls: search failed: " .. tostring(err.message or err), vim.log.levels.ERROR)
-      return
-    end
+  run.execute("genls.search", { query }, { title = "search" }, function(hits)
     if type(hits) ~= "table" or #hits == 0 then
       notify(("genls: no results for %q (is the index ready? see :GenlsStatus)"):format(query))
       return
@@ -84,18 +65,13 @@ end
 
 --- :GenlsIndex
 function M.index()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = client_or_warn(bufnr)
-  if not client then
+  if not run.client_or_warn(vim.api.nvim_get_current_buf()) then
     return
   end
   -- The server reports $/progress meanwhile; the status line shows it (genls.status).
   notify("genls: indexing the workspace...")
-  local command = { title = "genls index", command = "genls.index", arguments = {} }
-  lsp.exec_cmd(client, command, bufnr, function(err, summary)
-    if err then
-      notify("genls: indexing failed: " .. tostring(err.message or err), vim.log.levels.ERROR)
-    elseif type(summary) ~= "table" then
+  run.execute("genls.index", {}, { title = "indexing" }, function(summary)
+    if type(summary) ~= "table" then
       notify("genls: nothing indexed (the index is off, or the server is closing)",
         vim.log.levels.WARN)
     else
@@ -129,39 +105,7 @@ function M.doctor_cmd(cmd, settings)
 end
 
 local DOCTOR_BUFFER = "genls://doctor"
-
---- The doctor's scratch buffer, shown in a split (reused when it is already open).
-local function doctor_buffer()
-  local bufnr
-  for _, b in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.api.nvim_buf_get_name(b) == DOCTOR_BUFFER then
-      bufnr = b
-    end
-  end
-  if not bufnr then
-    bufnr = vim.api.nvim_create_buf(false, true)
-    vim.api.nvim_buf_set_name(bufnr, DOCTOR_BUFFER)
-  end
-  -- Every time: :bdelete and the like may have reset them.
-  vim.bo[bufnr].buftype = "nofile"
-  vim.bo[bufnr].bufhidden = "hide"
-  vim.bo[bufnr].swapfile = false
-  vim.bo[bufnr].filetype = "text"
-  if vim.fn.bufwinid(bufnr) == -1 then
-    vim.cmd("botright split")
-    vim.api.nvim_win_set_buf(0, bufnr)
-  end
-  return bufnr
-end
-
-local function set_lines(bufnr, lines)
-  if not vim.api.nvim_buf_is_valid(bufnr) then
-    return
-  end
-  vim.bo[bufnr].modifiable = true
-  vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, lines)
-  vim.bo[bufnr].modifiable = false
-end
+local set_lines = results.set_lines
 
 --- :GenlsDoctor
 function M.doctor()
@@ -176,7 +120,7 @@ function M.doctor()
   end
   local args = M.doctor_cmd(config.cmd, config.settings or {})
   local shown = "$ " .. table.concat(args, " ")
-  local bufnr = doctor_buffer()
+  local bufnr = results.scratch(DOCTOR_BUFFER, "text")
   set_lines(bufnr, { shown, "", "running..." })
   local client = lsp.any_client()
   local cwd = client and (client.root_dir or client.config.root_dir) or vim.fn.getcwd()
@@ -206,6 +150,7 @@ function M.setup()
   vim.api.nvim_create_user_command("GenlsDoctor", M.doctor, {
     desc = "genls: check the models and llama.cpp (genls doctor) in a scratch buffer",
   })
+  require("genls.actions").setup()
 end
 
 return M

@@ -52,17 +52,23 @@ function M.cancel(client, id)
   end
 end
 
---- Runs a server command (`workspace/executeCommand`).
+--- Runs a server command (`workspace/executeCommand`). Straight to the server, not through
+--- client:exec_cmd: that would find this plugin's own vim.lsp.commands handlers (which call
+--- this) and loop.
 ---@param command lsp.Command
 function M.exec_cmd(client, command, bufnr, handler)
-  if has_011 then
-    client:exec_cmd(command, { bufnr = bufnr }, handler)
-  else
-    M.request(client, "workspace/executeCommand", {
-      command = command.command,
-      arguments = command.arguments,
-    }, handler, bufnr)
-  end
+  return M.request(client, "workspace/executeCommand", {
+    command = command.command,
+    arguments = command.arguments,
+  }, handler or function() end, bufnr)
+end
+
+--- Whether the server lists `name` in its executeCommandProvider: an older genls lacks the
+--- newer commands, and would answer them with a bare "unknown command".
+---@return boolean
+function M.offers(client, name)
+  local provider = (client.server_capabilities or {}).executeCommandProvider
+  return type(provider) == "table" and vim.tbl_contains(provider.commands or {}, name)
 end
 
 return M

@@ -1,0 +1,262 @@
+"""Diagrams in the editor: the `genls.diagram` command, and code actions and code lenses
+offering it on a class, a function, a file and its folder.
+
+The work (scanning and parsing the workspace, Graphviz) runs on a worker thread; the file
+arrives through workspace/applyEdit (CreateFile + a TextEdit, so the editor can undo it) and
+the command returns its URI for the editor to open. A PNG is bytes, which a WorkspaceEdit
+cannot carry: it is written to disk directly, as is any file for a client without
+applyEdit or file creation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.uris import to_fs_path
+
+from genls.assist.diagram import (
+    TEXT_FORMATS,
+    Diagram,
+    DiagramRequest,
+    make_diagram,
+    markdown_with_diagram,
+    relative_scope,
+    write_file,
+)
+from genls.errors import GenlsError
+from genls.index.languages import language_for
+from genls.index.source_scan import ParseCache
+from genls.index.symbols import extract_symbols
+from genls.server.app import GenlsServer
+from genls.server.progress import ServerJob
+
+log = logging.getLogger(__name__)
+
+DIAGRAM_COMMAND = "genls.diagram"
+CODE_ACTION_KIND = types.CodeActionKind.Source + ".genls.diagram"
+_CLASS_KINDS = ("class", "type")
+_FUNCTION_KINDS = ("function", "method")
+
+
+class _DiagramWork:
+    """Per server: the parse cache, used by one diagram at a time."""
+
+    def __init__(self) -> None:
+        self.cache = ParseCache()
+        self.lock = threading.Lock()
+
+    def make(
+        self, root: Path, request: DiagramRequest, max_file_bytes: int
+    ) -> Diagram:  # on a worker thread
+        with self.lock:
+            return make_diagram(root, request, max_file_bytes, self.cache)
+
+
+def register(server: GenlsServer) -> None:
+    work = _DiagramWork()
+
+    @server.command(DIAGRAM_COMMAND)
+    async def diagram(ls: GenlsServer, *args: Any) -> dict[str, Any]:
+        """One argument, an object: kind (classes | calls | imports), uri (a file or folder;
+        default the workspace), symbol (a class, or for calls a function), format (mmd, dot,
+        svg, png; default mmd), depth (calls, default 2), markdown (the URI of a markdown file
+        to put a Mermaid block in instead)."""
+        root = _workspace_root(ls)
+        options = args[0] if args and isinstance(args[0], dict) else {}
+        markdown = options.get("markdown")
+        request = _request(ls, root, options, "md" if markdown else None)
+        try:
+            async with ServerJob(ls, f"genls: {request.kind} diagram", cancellable=False):
+                drawn = await asyncio.to_thread(
+                    work.make, root, request, ls.settings.max_file_bytes
+                )
+                if markdown:
+                    target = Path(to_fs_path(markdown) or markdown)
+                else:
+                    target = root / ls.settings.diagram_folder / _file_name(request, drawn)
+                await _deliver(ls, target, request, drawn)
+        except GenlsError as exc:
+            raise JsonRpcInvalidParams(str(exc)) from exc
+        for warning in drawn.warnings:
+            ls.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=f"genls: {warning}")
+            )
+        return {
+            "uri": target.as_uri(),
+            "format": drawn.format,
+            "nodes": len(drawn.graph.nodes),
+            "edges": len(drawn.graph.edges),
+            "notes": list(drawn.graph.notes),
+            "warnings": list(drawn.warnings),
+        }
+
+
+def diagram_actions(ls: GenlsServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """Diagram code actions for the code_action_features handler (one handler per method)."""
+    only = params.context.only
+    if only and not any(CODE_ACTION_KIND.startswith(kind) for kind in only):
+        return []
+    commands = _commands_at(ls, params.text_document.uri, params.range.start.line)
+    return [
+        types.CodeAction(title=command.title, kind=CODE_ACTION_KIND, command=command)
+        for command in commands
+    ]
+
+
+def _workspace_root(ls: GenlsServer) -> Path:
+    root = ls.workspace.root_path
+    if not root:
+        raise JsonRpcInvalidParams("genls.diagram needs a workspace folder")
+    return Path(root).resolve()
+
+
+def _request(
+    ls: GenlsServer, root: Path, options: dict[str, Any], forced_format: str | None
+) -> DiagramRequest:
+    uri = options.get("uri")
+    try:
+        scope = relative_scope(root, Path(to_fs_path(uri) or uri)) if uri else "."
+        request = DiagramRequest(
+            kind=str(options.get("kind", "")),
+            scope=scope,
+            symbol=options.get("symbol") or None,
+            format=forced_format or str(options.get("format", "mmd")),
+            depth=int(options.get("depth", 2)),
+            max_nodes=int(options.get("maxNodes", ls.settings.diagram_max_nodes)),
+        )
+        request.check()
+    except (GenlsError, ValueError, TypeError) as exc:
+        raise JsonRpcInvalidParams(str(exc)) from exc
+    return request
+
+
+def _file_name(request: DiagramRequest, drawn: Diagram) -> str:
+    """The asked name, with the suffix of what was really drawn (mmd when dot is missing)."""
+    return request.file_name.rsplit(".", 1)[0] + "." + drawn.format
+
+
+async def _deliver(ls: GenlsServer, target: Path, request: DiagramRequest, drawn: Diagram) -> None:
+    if drawn.format == "md":
+        document = ls.workspace.text_documents.get(target.as_uri())
+        if document is not None:
+            old = document.source
+        else:
+            old = target.read_text(encoding="utf-8") if target.is_file() else ""
+        content = markdown_with_diagram(old, request, drawn)
+    else:
+        old, content = "", drawn.text if drawn.format in TEXT_FORMATS else ""
+    if drawn.format not in TEXT_FORMATS or not _can_create_files(ls):
+        data = content.encode("utf-8") if drawn.format in TEXT_FORMATS else drawn.content
+        await asyncio.to_thread(write_file, target, data)
+        return
+    uri = target.as_uri()
+    changes: list[Any] = []
+    if drawn.format != "md" or not target.exists():
+        changes.append(types.CreateFile(uri=uri, options=types.CreateFileOptions(overwrite=True)))
+    end = _end_of(old) if drawn.format == "md" else types.Position(line=0, character=0)
+    changes.append(
+        types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
+            edits=[
+                types.TextEdit(
+                    range=types.Range(start=types.Position(line=0, character=0), end=end),
+                    new_text=content,
+                )
+            ],
+        )
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)  # editors create files, not folders
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(
+            edit=types.WorkspaceEdit(document_changes=changes), label="genls: diagram"
+        )
+    )
+    if not result.applied:
+        raise GenlsError(f"the editor did not write {target}: {result.failure_reason or ''}")
+
+
+def _can_create_files(ls: GenlsServer) -> bool:
+    workspace = ls.client_capabilities.workspace
+    if workspace is None or not workspace.apply_edit:
+        return False
+    edit = workspace.workspace_edit
+    return bool(
+        edit
+        and edit.document_changes
+        and types.ResourceOperationKind.Create in (edit.resource_operations or [])
+    )
+
+
+def _end_of(text: str) -> types.Position:
+    lines = text.split("\n")
+    return types.Position(line=len(lines) - 1, character=len(lines[-1]))
+
+
+def _commands_at(ls: GenlsServer, uri: str, line: int | None) -> list[types.Command]:
+    """Diagram commands for the definition at `line` (None: for the file), then the file's
+    classes and its folder's imports."""
+    document = ls.workspace.text_documents.get(uri)
+    path = to_fs_path(uri)
+    if document is None or path is None:
+        return []
+    language = language_for(document.language_id, path)
+    if language.query("classes") is None:  # no graph to draw for this language
+        return []
+    symbols = extract_symbols(document.source, language)
+    commands = []
+    if line is not None:
+        around = [d for d in symbols.definitions if d.start_line <= line <= d.end_line]
+        for definition in sorted(around, key=lambda d: -d.start_line)[:1]:
+            commands += _definition_commands(
+                uri, definition.kind, definition.name, definition.parent
+            )
+    folder = Path(path).parent.as_uri()
+    commands.append(_command("genls: class diagram of this file", "classes", uri))
+    commands.append(_command("genls: import diagram of this folder", "imports", folder))
+    return commands
+
+
+def _definition_commands(uri: str, kind: str, name: str, parent: str | None) -> list[types.Command]:
+    if kind in _CLASS_KINDS:
+        return [_command(f"genls: class diagram of {name}", "classes", uri, name)]
+    if kind in _FUNCTION_KINDS:
+        symbol = f"{parent}.{name}" if parent else name
+        return [_command(f"genls: call graph of {symbol}", "calls", uri, symbol)]
+    return []
+
+
+def _command(title: str, kind: str, uri: str, symbol: str | None = None) -> types.Command:
+    options: dict[str, Any] = {"kind": kind, "uri": uri}
+    if symbol:
+        options["symbol"] = symbol
+    return types.Command(title=title, command=DIAGRAM_COMMAND, arguments=[options])
+
+
+def diagram_lenses(ls: GenlsServer, uri: str) -> list[types.CodeLens]:
+    document = ls.workspace.text_documents.get(uri)
+    path = to_fs_path(uri)
+    if document is None or path is None:
+        return []
+    symbols = extract_symbols(document.source, language_for(document.language_id, path))
+    lenses = []
+    for definition in symbols.definitions:
+        for command in _definition_commands(
+            uri, definition.kind, definition.name, definition.parent
+        ):
+            command.title = command.title.removeprefix("genls: ").split(" of ")[0].capitalize()
+            position = types.Position(line=definition.start_line, character=0)
+            lenses.append(
+                types.CodeLens(range=types.Range(start=position, end=position), command=command)
+            )
+    if symbols.imports:
+        folder = Path(path).parent.as_uri()
+        command = _command("Import diagram of this folder", "imports", folder)
+        start = types.Position(line=0, character=0)
+        lenses.insert(0, types.CodeLens(range=types.Range(start=start, end=start), command=command))
+    return lenses
