@@ -55,6 +55,8 @@ def test_flags_win_over_the_prompt():
         ("in C major and minor", {}, "both major and minor"),
         ("a reel and a jig", {}, "several styles"),
         ("tune in 5/4", {}, "meter 5/4 is not supported"),
+        ("tune", {"seed": "3"}, "seed must be an integer"),
+        ("tune", {"loop": "yes"}, "loop must be true or false"),
     ],
 )
 def test_bad_requests_say_what_is_wrong(prompt, flags, message):

@@ -167,6 +167,10 @@ def parse_prompt(prompt: str, **flags: Any) -> MusicRequest:
 
 def _complete(values: dict[str, Any]) -> MusicRequest:
     """Fill what is missing from the style's defaults and check every value."""
+    for name, kind in (("bars", int), ("bpm", int), ("seed", int), ("tonic", int), ("loop", bool)):
+        value = values.get(name)
+        if value is not None and (type(value) is not kind):
+            raise PromptError(f"{name} must be {'true or false' if kind is bool else 'an integer'}")
     style = values.get("style", "folk")
     if style not in STYLES:
         raise PromptError(f"unknown style {style!r}; known styles: {', '.join(STYLES)}")
