@@ -99,6 +99,7 @@ bench: setup
 	$(BIN)/genls bench diagram --output bench/results/diagram.json
 	$(BIN)/genls bench docstring --output bench/results/docstring.json
 	$(BIN)/genls bench history --output bench/results/history.json
+	$(BIN)/genls bench music --output bench/results/music.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -137,9 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     _settings_flags(diagram)
 
     _history_commands(commands)
+    _audio_commands(commands)
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("suite", choices=("completion", "index", "diagram", "docstring", "history"))
+    bench.add_argument(
+        "suite", choices=("completion", "index", "diagram", "docstring", "history", "music")
+    )
     bench.add_argument(
         "--contexts", default="512,1024,2048", help="completion: prompt budgets in tokens"
     )
@@ -180,9 +183,47 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--own-repo", type=Path, default=None, help="history: this project's repository"
     )
+    bench.add_argument("--prompts", type=int, default=10, help="music: pieces from the prompt set")
+    bench.add_argument("--bars", type=int, default=16, help="music: bars per piece")
+    bench.add_argument(
+        "--corpus-limit", type=int, dest="corpus_limit", help="music: parse only N corpus tunes"
+    )
     bench.add_argument("--output", type=Path, help="also write the JSON to this file")
     _settings_flags(bench)
     return parser
+
+
+def _audio_commands(commands: argparse._SubParsersAction) -> None:
+    from multimodal.audio.sfx import KINDS
+
+    sfx = commands.add_parser("sfx", help="synthesise a game sound effect (WAV)")
+    sfx.add_argument("kind", choices=KINDS)
+    sfx.add_argument("--seed", type=int, default=0)
+    sfx.add_argument(
+        "-o", "--output", type=Path, help="WAV file (default: assetFolder/KIND-SEED.wav)"
+    )
+
+    music = commands.add_parser(
+        "music", help="compose a piece from a prompt: WAV + MIDI (+ stems) with the bundled model"
+    )
+    music.add_argument("prompt", help='e.g. "calm folk tune in D minor, 90 bpm, loopable"')
+    music.add_argument("--bars", type=int)
+    music.add_argument("--seed", type=int, default=0)
+    music.add_argument("--stems", action="store_true", help="also melody, harmony+bass, drums")
+    music.add_argument("--loop", action="store_true", default=None, help="end flows into start")
+    music.add_argument("--style", help="folk, chorale, reel, jig, hornpipe or air")
+    music.add_argument("--mode", choices=("major", "minor"))
+    music.add_argument("--meter", help="e.g. 3/4, 6/8")
+    music.add_argument("--bpm", type=int, help="quarter notes per minute")
+    music.add_argument(
+        "--renderer",
+        choices=("auto", "builtin", "fluidsynth"),
+        default="auto",
+        help="auto: FluidSynth when it and a GM soundfont are installed, else the built-in synth",
+    )
+    music.add_argument(
+        "-o", "--output", type=Path, help="WAV file (default: assetFolder/PROMPT-sSEED.wav)"
+    )
 
 
 def _history_commands(commands: Any) -> None:
@@ -275,6 +316,10 @@ def main(argv: list[str] | None = None) -> int:
             return _commit_message(args)
         if args.command == "diagram":
             return _diagram(args)
+        if args.command == "sfx":
+            return _sfx(args)
+        if args.command == "music":
+            return _music(args)
         if args.command == "bench":
             settings = settings_for(Path.cwd(), args)
             if args.suite == "history":
@@ -290,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
                 from bench.diagram import run_diagram_bench
 
                 report = run_diagram_bench(args.packages.split(","))
+            elif args.suite == "music":
+                from bench.audio import run_music_bench
+
+                report = run_music_bench(args.prompts, args.bars, args.corpus_limit)
             elif args.suite == "index":
                 from bench.index import run_index_bench
 
@@ -310,6 +359,69 @@ def main(argv: list[str] | None = None) -> int:
         print(f"genls: {exc}", file=sys.stderr)
         return 2
     return 1
+
+
+def _default_asset(args: argparse.Namespace, name: str) -> Path:
+    root = _project_root(Path.cwd())
+    return root / Settings().merged(read_workspace_settings(root)).asset_folder / name
+
+
+def _sfx(args: argparse.Namespace) -> int:
+    from multimodal.audio.assets import sfx_files
+    from multimodal.audio.errors import OutputError
+    from multimodal.audio.output import write_all
+
+    path = args.output or _default_asset(args, f"{args.kind}-{args.seed}.wav")
+    try:
+        written = write_all(sfx_files(args.kind, args.seed, path, {"genls_version": __version__}))
+    except OutputError as exc:
+        raise GenlsError(str(exc)) from exc
+    for file in written:
+        print(file)
+    return 0
+
+
+def _music(args: argparse.Namespace) -> int:
+    import re
+
+    from tqdm import tqdm
+
+    from multimodal.audio.errors import OutputError, PromptError, WeightsError
+    from multimodal.audio.music import MusicGenerator, music_files
+    from multimodal.audio.output import write_all
+    from multimodal.audio.prompt import parse_prompt
+
+    flags = {
+        name: getattr(args, name)
+        for name in ("bars", "seed", "loop", "style", "mode", "meter", "bpm")
+    }
+    try:
+        request = parse_prompt(args.prompt, **flags)
+        generator = MusicGenerator()
+        slug = re.sub(r"[^a-z0-9]+", "-", args.prompt.lower()).strip("-")[:40] or "music"
+        path = args.output or _default_asset(args, f"{slug}-s{request.seed}.wav")
+        with tqdm(total=100, desc="composing", unit="%", file=sys.stderr) as bar:
+
+            def progress(fraction: float, message: str) -> None:
+                bar.n = int(100 * fraction)
+                bar.set_postfix_str(message, refresh=True)
+
+            files = music_files(
+                generator, request, path, stems=args.stems,
+                extra={"prompt": args.prompt, "genls_version": __version__},
+                progress=progress, renderer=args.renderer,
+            )  # fmt: skip
+        written = write_all(files)
+    except (PromptError, OutputError, WeightsError, RuntimeError) as exc:
+        raise GenlsError(str(exc)) from exc
+    print(
+        f"{request.style} in {request.key_name}, {request.meter}, {request.bpm} bpm, "
+        f"{request.bars} bars{', loop' if request.loop else ''}",
+        file=sys.stderr,
+    )
+    for file in written:
+        print(file)
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -79,6 +79,8 @@ class Settings:
     diagram_max_nodes: int = 60
     # Code lenses above functions and classes: "changed N times, last: <subject>" (git log -L).
     history_code_lens: bool = True
+    # Where generated assets (music, sound effects) are written, inside the workspace.
+    asset_folder: str = "assets/generated"
 
     def __post_init__(self) -> None:
         _check_choice("backend", self.backend, BACKENDS)
@@ -101,10 +103,10 @@ class Settings:
             raise ConfigError("setting suffixTokens must be between 0 and contextTokens")
         if not 0.0 <= self.temperature <= 2.0:
             raise ConfigError("setting temperature must be between 0 and 2")
-        if Path(self.index_folder).is_absolute() or ".." in Path(self.index_folder).parts:
-            raise ConfigError("setting indexFolder must be a folder inside the workspace")
-        if Path(self.diagram_folder).is_absolute() or ".." in Path(self.diagram_folder).parts:
-            raise ConfigError("setting diagramFolder must be a folder inside the workspace")
+        for name in ("index_folder", "diagram_folder", "asset_folder"):
+            folder = Path(getattr(self, name))
+            if folder.is_absolute() or ".." in folder.parts:
+                raise ConfigError(f"setting {_camel(name)} must be a folder inside the workspace")
         if self.backend == "openai" and not self.endpoint:
             raise ConfigError("the openai backend needs an endpoint, e.g. http://127.0.0.1:8080")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from genls.server import (
+    audio_features,
     code_action_features,
     code_lens_features,
     completion_features,
@@ -29,4 +30,5 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     diagram_features.register(server)
     history_features.register(server)
     code_lens_features.register(server)
+    audio_features.register(server)
     return server
