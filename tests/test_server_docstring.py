@@ -166,6 +166,19 @@ async def test_no_docstring_action_outside_definitions_or_for_other_languages(
     assert not any(t.startswith(("Generate docstring", "Refactor")) for t in titles)
     assert "Document all missing in file (1)" in titles
 
+    outdated = (
+        "def area(width, height):\n"
+        '    """Area.\n\n    Args:\n        width: Width.\n        depth: Gone.\n    """\n'
+        "    return width * height\n"
+    )
+    current = outdated.replace("depth: Gone.", "height: Height.")
+    for name, text, offered in (("old.py", outdated, True), ("new.py", current, False)):
+        other = (workspace / name).as_uri()
+        open_document(client, other, text)
+        titles = [a.title for a in await code_actions(client, other, 6)]
+        assert ("Update docstring for area" in titles) is offered, titles
+        assert not any(t.startswith("Generate docstring") for t in titles)
+
     plain = (workspace / "notes.txt").as_uri()
     open_document(client, plain, "def f(x):\n    return x\n", "plaintext")
     assert not await code_actions(client, plain, 0)
