@@ -1,5 +1,5 @@
-"""genls command line: serve, complete, docstring, refactor, index, search, diagram, doctor,
-bench.
+"""genls command line: serve, complete, docstring, refactor, index, search, diagram, image,
+doctor, bench.
 
 Lines and columns on the command line are 1-based, as editors and compilers print them.
 """
@@ -53,6 +53,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "max_tokens",
         "log_level",
         "docstring_style",
+        "image_model",
     )
     return {name: value for name in names if (value := getattr(args, name, None)) is not None}
 
@@ -136,8 +137,23 @@ def build_parser() -> argparse.ArgumentParser:
     diagram.add_argument("--root", type=Path, help="the workspace (default: the project of cwd)")
     _settings_flags(diagram)
 
+    image = commands.add_parser(
+        "image", help="generate icons or sprites (RGBA PNG, sheet, upscales, provenance)"
+    )
+    image.add_argument("prompt", help='what to draw, e.g. "a red potion bottle"')
+    image.add_argument("-n", type=int, default=1, help="how many images (1-64; a sheet if > 1)")
+    image.add_argument("--seed", type=int, default=0)
+    image.add_argument("--size", type=int, help="pixels (default: the model's size, 32)")
+    image.add_argument("--steps", type=int, default=25, help="DDIM steps")
+    image.add_argument("--guidance", type=float, default=3.0, help="classifier-free guidance")
+    image.add_argument(
+        "-o", "--output", type=Path, required=True, help="the PNG to write, e.g. assets/potion.png"
+    )
+    image.add_argument("--image-model", dest="image_model", help="icons32 or a diffusers folder")
+    _settings_flags(image)
+
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("suite", choices=("completion", "index", "diagram", "docstring"))
+    bench.add_argument("suite", choices=("completion", "index", "diagram", "docstring", "image"))
     bench.add_argument(
         "--contexts", default="512,1024,2048", help="completion: prompt budgets in tokens"
     )
@@ -233,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             return _search(args)
         if args.command == "diagram":
             return _diagram(args)
+        if args.command == "image":
+            return _image(args)
         if args.command == "bench":
             settings = settings_for(Path.cwd(), args)
             if args.suite == "docstring":
@@ -240,6 +258,10 @@ def main(argv: list[str] | None = None) -> int:
 
                 models = tuple(m for m in args.models.split(",") if m)
                 report = run_docstring_bench(settings, args.functions, models)
+            elif args.suite == "image":
+                from bench.image import run_image_bench
+
+                report = run_image_bench()
             elif args.suite == "diagram":
                 from bench.diagram import run_diagram_bench
 
@@ -537,3 +559,29 @@ def _diagram(args: argparse.Namespace) -> int:
     for warning in drawn.warnings:
         print(f"genls: {warning}; wrote {written}", file=sys.stderr)
     return 2 if drawn.warnings else 0
+
+
+def _image(args: argparse.Namespace) -> int:
+    from multimodal.image.assets import make_icons
+    from multimodal.image.errors import ImageError
+    from multimodal.image.generate import load_image_model
+    from multimodal.image.request import ImageRequest
+
+    settings = settings_for(Path.cwd(), args)
+    request = ImageRequest(args.prompt, args.n, args.size, args.seed, args.steps, args.guidance)
+    try:
+        request = request.checked()  # before loading models: a bad flag fails at once
+        model = load_image_model(settings.image_model, settings.threads)
+        made = make_icons(model, request, args.output, f"genls {__version__}")
+    except ImageError as exc:
+        print(f"genls: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("genls: cancelled; nothing was written", file=sys.stderr)
+        return 130
+    for warning in made.warnings:
+        print(f"genls: {warning}", file=sys.stderr)
+    for path in made.files:
+        print(path)
+    print(f"{request.n} image(s) in {made.seconds:.1f} s", file=sys.stderr)
+    return 0

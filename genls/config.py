@@ -77,6 +77,11 @@ class Settings:
     # nodes one may show before the rest is left out (and named in a note).
     diagram_folder: str = "docs/diagrams"
     diagram_max_nodes: int = 60
+    # Where generated assets (images; music and sound effects) are written, inside the workspace.
+    asset_folder: str = "assets/generated"
+    # Images (genls.generateImage, genls image): "icons32", the bundled model, or the path of
+    # a diffusers model folder on disk (unet/ + scheduler/, or a Stable Diffusion folder).
+    image_model: str = "icons32"
 
     def __post_init__(self) -> None:
         _check_choice("backend", self.backend, BACKENDS)
@@ -103,6 +108,10 @@ class Settings:
             raise ConfigError("setting indexFolder must be a folder inside the workspace")
         if Path(self.diagram_folder).is_absolute() or ".." in Path(self.diagram_folder).parts:
             raise ConfigError("setting diagramFolder must be a folder inside the workspace")
+        if Path(self.asset_folder).is_absolute() or ".." in Path(self.asset_folder).parts:
+            raise ConfigError("setting assetFolder must be a folder inside the workspace")
+        if not self.image_model:
+            raise ConfigError("setting imageModel must be icons32 or a diffusers model folder")
         if self.backend == "openai" and not self.endpoint:
             raise ConfigError("the openai backend needs an endpoint, e.g. http://127.0.0.1:8080")
 

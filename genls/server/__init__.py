@@ -8,6 +8,7 @@ from genls.server import (
     code_action_features,
     completion_features,
     diagram_features,
+    image_features,
     index_features,
     lifecycle_features,
     rename_features,
@@ -25,4 +26,5 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     rename_features.register(server)
     code_action_features.register(server)
     diagram_features.register(server)
+    image_features.register(server)
     return server

@@ -43,23 +43,34 @@ class DiffusersModel:
         self._lock = threading.Lock()
         try:
             unet_class = json.loads((folder / "unet" / "config.json").read_text())["_class_name"]
-            self.unet = getattr(diffusers, unet_class).from_pretrained(
-                folder, subfolder="unet", local_files_only=True
-            ).eval()
+            self.unet = (
+                getattr(diffusers, unet_class)
+                .from_pretrained(folder, subfolder="unet", local_files_only=True)
+                .eval()
+            )
             self.scheduler = diffusers.DDIMScheduler.from_config(
-                diffusers.DDIMScheduler.load_config(folder, subfolder="scheduler", local_files_only=True)
+                diffusers.DDIMScheduler.load_config(
+                    folder, subfolder="scheduler", local_files_only=True
+                )
             )
             self.vae = (
-                diffusers.AutoencoderKL.from_pretrained(folder, subfolder="vae", local_files_only=True).eval()
+                diffusers.AutoencoderKL.from_pretrained(
+                    folder, subfolder="vae", local_files_only=True
+                ).eval()
                 if (folder / "vae").is_dir()
                 else None
             )
             self._clip = _load_clip(folder) if (folder / "text_encoder").is_dir() else None
         except (OSError, ValueError, KeyError, AttributeError, json.JSONDecodeError) as exc:
             raise WeightsError(f"cannot load the diffusers model in {folder}: {exc}") from exc
-        weights = next((folder / "unet" / f for f in _WEIGHT_FILES if (folder / "unet" / f).is_file()), None)
+        weights = next(
+            (folder / "unet" / f for f in _WEIGHT_FILES if (folder / "unet" / f).is_file()), None
+        )
         self.sha256 = file_sha256(weights) if weights else ""
-        self.conditioned = hasattr(self.unet.config, "cross_attention_dim") and self.unet.config.cross_attention_dim
+        self.conditioned = (
+            hasattr(self.unet.config, "cross_attention_dim")
+            and self.unet.config.cross_attention_dim
+        )
         if self.conditioned and self._clip is None and self.unet.config.cross_attention_dim != 384:
             raise WeightsError(
                 f"{folder}: without a text encoder the UNet must take 384-d MiniLM embeddings "
@@ -80,8 +91,11 @@ class DiffusersModel:
         if self._clip is not None:
             tokenizer, encoder = self._clip
             tokens = tokenizer(
-                [prompt, ""], padding="max_length", truncation=True,
-                max_length=tokenizer.model_max_length, return_tensors="pt",
+                [prompt, ""],
+                padding="max_length",
+                truncation=True,
+                max_length=tokenizer.model_max_length,
+                return_tensors="pt",
             )
             states = encoder(tokens.input_ids)[0]
             return torch.cat([states[:1].expand(n, -1, -1), states[1:].expand(n, -1, -1)])
@@ -124,6 +138,10 @@ class DiffusersModel:
 def _load_clip(folder: Path) -> tuple[Any, Any]:
     import transformers
 
-    tokenizer = transformers.CLIPTokenizer.from_pretrained(folder / "tokenizer", local_files_only=True)
-    encoder = transformers.CLIPTextModel.from_pretrained(folder / "text_encoder", local_files_only=True)
+    tokenizer = transformers.CLIPTokenizer.from_pretrained(
+        folder / "tokenizer", local_files_only=True
+    )
+    encoder = transformers.CLIPTextModel.from_pretrained(
+        folder / "text_encoder", local_files_only=True
+    )
     return tokenizer, encoder.eval()

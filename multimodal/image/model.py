@@ -75,7 +75,9 @@ class SelfAttention(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, c, h, w = x.shape
         q, k, v = self.qkv(self.norm(x)).reshape(b, 3, self.heads, c // self.heads, h * w).unbind(1)
-        y = F.scaled_dot_product_attention(q.transpose(-1, -2), k.transpose(-1, -2), v.transpose(-1, -2))
+        y = F.scaled_dot_product_attention(
+            q.transpose(-1, -2), k.transpose(-1, -2), v.transpose(-1, -2)
+        )
         return x + self.out(y.transpose(-1, -2).reshape(b, c, h, w))
 
 
@@ -103,7 +105,9 @@ class UNet(nn.Module):
             below = widths[min(i + 1, len(widths) - 1)]
             self.up.append(ResBlock(below + widths[i], widths[i], cd, g))
         self.head = nn.Sequential(
-            nn.GroupNorm(g, widths[0]), nn.SiLU(), nn.Conv2d(widths[0], config.channels, 3, padding=1)
+            nn.GroupNorm(g, widths[0]),
+            nn.SiLU(),
+            nn.Conv2d(widths[0], config.channels, 3, padding=1),
         )
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, text: torch.Tensor) -> torch.Tensor:

@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import torch
 
-from multimodal.image.errors import ImageError
 from multimodal.image.diffusion import alpha_sigma, split_v
+from multimodal.image.errors import ImageError
 from multimodal.image.model import UNet
 
 

@@ -12,7 +12,6 @@ import argparse
 import copy
 import json
 import logging
-import math
 import time
 from pathlib import Path
 
@@ -65,7 +64,9 @@ def train(args: argparse.Namespace) -> None:
     generator = torch.Generator().manual_seed(args.seed + info["steps"])
     log.info(
         "%d parameters, %d training images, starting at step %d",
-        parameter_count(model), len(images), info["steps"],
+        parameter_count(model),
+        len(images),
+        info["steps"],
     )
     started, steps_at_start, minutes_before = time.monotonic(), info["steps"], info["minutes"]
     smoothed = None
@@ -100,14 +101,18 @@ def train(args: argparse.Namespace) -> None:
         step += 1
         smoothed = loss.item() if smoothed is None else 0.98 * smoothed + 0.02 * loss.item()
         if step % 50 == 0:
-            log.info("step %d loss %.4f (smoothed %.4f) %.1f min", step, loss.item(), smoothed, elapsed)
+            log.info(
+                "step %d loss %.4f (smoothed %.4f) %.1f min", step, loss.item(), smoothed, elapsed
+            )
         if step % args.save_every == 0:
             _save(args.out, ema, info, step, minutes_before + elapsed, smoothed)
     _save(args.out, ema, info, step, minutes_before + (time.monotonic() - started) / 60, smoothed)
 
 
 def _save(path: Path, ema: UNet, info: dict, step: int, minutes: float, loss: float | None) -> None:
-    info.update(steps=step, minutes=round(minutes, 1), loss=None if loss is None else round(loss, 4))
+    info.update(
+        steps=step, minutes=round(minutes, 1), loss=None if loss is None else round(loss, 4)
+    )
     digest = save_checkpoint(path, ema, info)
     log.info("saved %s at step %d (sha256 %s) %s", path, step, digest[:12], json.dumps(info))
 
