@@ -98,6 +98,8 @@ bench: setup
 	$(BIN)/genls bench index --output bench/results/index.json
 	$(BIN)/genls bench diagram --output bench/results/diagram.json
 	$(BIN)/genls bench docstring --output bench/results/docstring.json
+	$(MAKE) image-data
+	$(BIN)/genls bench image --output bench/results/image.json
 
 # Image model training data (not needed by the tests): Twemoji 64px PNGs and names from npm,
 # unpacked into multimodal/image/data/package. See multimodal/image/MODEL_CARD.md.

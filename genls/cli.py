@@ -185,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="qwen2.5-coder-0.5b,qwen2.5-coder-1.5b",
         help="docstring: instruction models to compare",
     )
+    bench.add_argument(
+        "--prompts", type=int, default=0, help="image: held-out prompts to sample (0: all)"
+    )
     bench.add_argument("--output", type=Path, help="also write the JSON to this file")
     _settings_flags(bench)
     return parser
@@ -261,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             elif args.suite == "image":
                 from bench.image import run_image_bench
 
-                report = run_image_bench()
+                report = run_image_bench(args.prompts, settings.threads)
             elif args.suite == "diagram":
                 from bench.diagram import run_diagram_bench
 
