@@ -565,15 +565,16 @@ def _diagram(args: argparse.Namespace) -> int:
 
 
 def _image(args: argparse.Namespace) -> int:
-    from multimodal.image.assets import make_icons
     from multimodal.image.errors import ImageError
-    from multimodal.image.generate import load_image_model
     from multimodal.image.request import ImageRequest
 
     settings = settings_for(Path.cwd(), args)
     request = ImageRequest(args.prompt, args.n, args.size, args.seed, args.steps, args.guidance)
     try:
-        request = request.checked()  # before loading models: a bad flag fails at once
+        request = request.checked()  # before importing torch: a bad flag fails at once
+        from multimodal.image.assets import make_icons
+        from multimodal.image.generate import load_image_model
+
         model = load_image_model(settings.image_model, settings.threads)
         made = make_icons(model, request, args.output, f"genls {__version__}")
     except ImageError as exc:
