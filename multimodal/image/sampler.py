@@ -41,8 +41,11 @@ def ddim_sample(
         if should_stop():
             raise Cancelled("image generation was cancelled")
         t, t_next = times[i].expand(n), times[i + 1].expand(n)
-        v_text, v_free = model(torch.cat([x, x]), torch.cat([t, t]), both_texts).chunk(2)
-        v = v_free + guidance * (v_text - v_free)
+        if guidance == 1.0:  # plain conditional sampling: the unprompted call cancels out
+            v = model(x, t, text)
+        else:
+            v_text, v_free = model(torch.cat([x, x]), torch.cat([t, t]), both_texts).chunk(2)
+            v = v_free + guidance * (v_text - v_free)
         x0, noise = split_v(x, v, t)
         x0 = x0.clamp(-1, 1)  # pixels live in [-1, 1]; clamping keeps guided steps sane
         noise = _noise_of(x, x0, t)
