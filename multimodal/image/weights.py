@@ -47,6 +47,7 @@ def save_checkpoint(path: Path, model: UNet, info: dict[str, Any]) -> str:
     os.close(handle)
     try:
         save_file(tensors, temporary, metadata=header)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; the model file is not
         os.replace(temporary, path)
     finally:
         Path(temporary).unlink(missing_ok=True)
