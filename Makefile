@@ -31,7 +31,7 @@ GRAPHVIZ_DONE := $(VENV)/.graphviz-done
 MERMAID_CHECK := tests/mermaid
 MERMAID_INSTALLED := $(MERMAID_CHECK)/node_modules/.installed
 
-.PHONY: setup run test lint format bench clean vscode vsix diagram-tools
+.PHONY: setup run test lint format bench clean vscode vsix diagram-tools image-data image-train
 
 setup: $(SETUP_DONE)
 
@@ -100,6 +100,25 @@ bench: setup
 	$(BIN)/genls bench docstring --output bench/results/docstring.json
 	$(BIN)/genls bench history --output bench/results/history.json
 	$(BIN)/genls bench music --output bench/results/music.json
+	$(MAKE) image-data
+	$(BIN)/genls bench image --output bench/results/image.json
+
+# Image model training data (not needed by the tests): Twemoji 64px PNGs and names from npm,
+# unpacked into multimodal/image/data/package. See multimodal/image/MODEL_CARD.md.
+IMAGE_DATA := multimodal/image/data
+IMAGE_PACKAGE := emoji-datasource-twitter@16.0.0
+
+image-data: $(IMAGE_DATA)/package/emoji.json
+
+$(IMAGE_DATA)/package/emoji.json:
+	mkdir -p $(IMAGE_DATA)
+	cd $(IMAGE_DATA) && npm pack --silent $(IMAGE_PACKAGE) && tar xzf emoji-datasource-twitter-16.0.0.tgz && rm emoji-datasource-twitter-16.0.0.tgz
+	touch $@
+
+# Continue training the shipped icon model for MINUTES (CPU, 1 thread, nice).
+MINUTES ?= 45
+image-train: setup image-data
+	nice -n 19 $(BIN)/python -m multimodal.image.train --minutes $(MINUTES) --resume
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

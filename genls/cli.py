@@ -1,5 +1,5 @@
 """genls command line: serve, complete, docstring, refactor, index, search, diagram,
-changelog, history, commit-message, doctor, bench.
+changelog, history, commit-message, image, music, sfx, doctor, bench.
 
 Lines and columns on the command line are 1-based, as editors and compilers print them.
 """
@@ -53,6 +53,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "max_tokens",
         "log_level",
         "docstring_style",
+        "image_model",
     )
     return {name: value for name in names if (value := getattr(args, name, None)) is not None}
 
@@ -136,13 +137,27 @@ def build_parser() -> argparse.ArgumentParser:
     diagram.add_argument("--root", type=Path, help="the workspace (default: the project of cwd)")
     _settings_flags(diagram)
 
+    image = commands.add_parser(
+        "image", help="generate icons or sprites (RGBA PNG, sheet, upscales, provenance)"
+    )
+    image.add_argument("prompt", help='what to draw, e.g. "a red potion bottle"')
+    image.add_argument("-n", type=int, default=1, help="how many images (1-64; a sheet if > 1)")
+    image.add_argument("--seed", type=int, default=0)
+    image.add_argument("--size", type=int, help="pixels (default: the model's size, 32)")
+    image.add_argument("--steps", type=int, default=25, help="DDIM steps")
+    image.add_argument("--guidance", type=float, default=3.0, help="classifier-free guidance")
+    image.add_argument(
+        "-o", "--output", type=Path, required=True, help="the PNG to write, e.g. assets/potion.png"
+    )
+    image.add_argument("--image-model", dest="image_model", help="icons32 or a diffusers folder")
+    _settings_flags(image)
+
     _history_commands(commands)
     _audio_commands(commands)
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument(
-        "suite", choices=("completion", "index", "diagram", "docstring", "history", "music")
-    )
+    suites = ("completion", "index", "diagram", "docstring", "history", "music", "image")
+    bench.add_argument("suite", choices=suites)
     bench.add_argument(
         "--contexts", default="512,1024,2048", help="completion: prompt budgets in tokens"
     )
@@ -183,7 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--own-repo", type=Path, default=None, help="history: this project's repository"
     )
-    bench.add_argument("--prompts", type=int, default=10, help="music: pieces from the prompt set")
+    bench.add_argument(
+        "--prompts",
+        type=int,
+        help="music: pieces from the prompt set (default 10); image: held-out prompts (all)",
+    )
     bench.add_argument("--bars", type=int, default=16, help="music: bars per piece")
     bench.add_argument(
         "--corpus-limit", type=int, dest="corpus_limit", help="music: parse only N corpus tunes"
@@ -320,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
             return _sfx(args)
         if args.command == "music":
             return _music(args)
+        if args.command == "image":
+            return _image(args)
         if args.command == "bench":
             settings = settings_for(Path.cwd(), args)
             if args.suite == "history":
@@ -331,6 +352,10 @@ def main(argv: list[str] | None = None) -> int:
 
                 models = tuple(m for m in args.models.split(",") if m)
                 report = run_docstring_bench(settings, args.functions, models)
+            elif args.suite == "image":
+                from bench.image import run_image_bench
+
+                report = run_image_bench(args.prompts or 0, settings.threads)
             elif args.suite == "diagram":
                 from bench.diagram import run_diagram_bench
 
@@ -338,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
             elif args.suite == "music":
                 from bench.audio import run_music_bench
 
-                report = run_music_bench(args.prompts, args.bars, args.corpus_limit)
+                report = run_music_bench(args.prompts or 10, args.bars, args.corpus_limit)
             elif args.suite == "index":
                 from bench.index import run_index_bench
 
@@ -514,6 +539,7 @@ def _edit_file(args: argparse.Namespace) -> int:
     from genls.assist.edit_check import unified_diff
     from genls.assist.refactor import Refactorer
     from genls.assist.text_edit import apply_edits
+    from genls.atomic_files import write_text
     from genls.index.languages import language_for
     from genls.llm.instruction import InstructionModel
 
@@ -540,26 +566,11 @@ def _edit_file(args: argparse.Namespace) -> int:
         model.close()
     after = apply_edits(text, [edit])
     if args.write:
-        _write_atomically(path, after)
+        write_text(path, after)
         print(f"genls: edited {path}", file=sys.stderr)
     else:
         print(unified_diff(str(path), text, after), end="")
     return 0
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write a sibling temporary file, then rename it over the original: never half a file."""
-    import tempfile
-
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _complete(args: argparse.Namespace) -> int:
@@ -719,12 +730,8 @@ class _ProgressBar:
 
 
 def _changelog(args: argparse.Namespace) -> int:
-    from genls.history.changelog import (
-        build_changelog,
-        merge_into,
-        render_markdown,
-        write_atomic,
-    )
+    from genls.atomic_files import write_text
+    from genls.history.changelog import build_changelog, merge_into, render_markdown
     from genls.history.classify import ModelClassifier
     from genls.history.commits import open_repository
     from genls.llm.instruction import InstructionModel
@@ -748,7 +755,7 @@ def _changelog(args: argparse.Namespace) -> int:
         print(f"genls: {warning}", file=sys.stderr)
     if args.write:
         existing = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
-        write_atomic(args.write, merge_into(existing, changelog))
+        write_text(args.write, merge_into(existing, changelog))
     if args.format == "json":
         print(json.dumps(changelog.to_json(), indent=2, ensure_ascii=False))
     elif not args.write:
@@ -789,4 +796,30 @@ def _commit_message(args: argparse.Namespace) -> int:
     finally:
         model.close()
     print(message.text)
+
+
+def _image(args: argparse.Namespace) -> int:
+    from multimodal.image.errors import ImageError
+    from multimodal.image.request import ImageRequest
+
+    settings = settings_for(Path.cwd(), args)
+    request = ImageRequest(args.prompt, args.n, args.size, args.seed, args.steps, args.guidance)
+    try:
+        request = request.checked()  # before importing torch: a bad flag fails at once
+        from multimodal.image.assets import make_icons
+        from multimodal.image.generate import load_image_model
+
+        model = load_image_model(settings.image_model, settings.threads)
+        made = make_icons(model, request, args.output, f"genls {__version__}")
+    except ImageError as exc:
+        print(f"genls: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("genls: cancelled; nothing was written", file=sys.stderr)
+        return 130
+    for warning in made.warnings:
+        print(f"genls: {warning}", file=sys.stderr)
+    for path in made.files:
+        print(path)
+    print(f"{request.n} image(s) in {made.seconds:.1f} s", file=sys.stderr)
     return 0

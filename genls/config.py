@@ -79,8 +79,11 @@ class Settings:
     diagram_max_nodes: int = 60
     # Code lenses above functions and classes: "changed N times, last: <subject>" (git log -L).
     history_code_lens: bool = True
-    # Where generated assets (music, sound effects) are written, inside the workspace.
+    # Where generated assets (images, music, sound effects) are written, inside the workspace.
     asset_folder: str = "assets/generated"
+    # Images (genls.generateImage, genls image): "icons32", the bundled model, or the path of
+    # a diffusers model folder on disk (unet/ + scheduler/, or a Stable Diffusion folder).
+    image_model: str = "icons32"
 
     def __post_init__(self) -> None:
         _check_choice("backend", self.backend, BACKENDS)
@@ -107,6 +110,8 @@ class Settings:
             folder = Path(getattr(self, name))
             if folder.is_absolute() or ".." in folder.parts:
                 raise ConfigError(f"setting {_camel(name)} must be a folder inside the workspace")
+        if not self.image_model:
+            raise ConfigError("setting imageModel must be icons32 or a diffusers model folder")
         if self.backend == "openai" and not self.endpoint:
             raise ConfigError("the openai backend needs an endpoint, e.g. http://127.0.0.1:8080")
 

@@ -6,12 +6,11 @@ multimodal.diagram's. Shared by the `genls.diagram` command and `genls diagram`.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from genls.atomic_files import write_files
 from genls.errors import GenlsError
 from genls.index.call_graph import call_graph
 from genls.index.class_graph import class_graph
@@ -141,19 +140,6 @@ def relative_scope(root: Path, path: Path) -> str:
     return relative or "."
 
 
-def write_file(path: Path, content: bytes) -> None:
-    """Atomically: a reader sees the old file or the new one, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def diagram_to_file(
     root: Path, request: DiagramRequest, output: Path | None, max_file_bytes: int
 ) -> tuple[Diagram, Path | None]:
@@ -165,11 +151,11 @@ def diagram_to_file(
         return drawn, None
     if drawn.format == "md":
         old = output.read_text(encoding="utf-8") if output.is_file() else ""
-        write_file(output, markdown_with_diagram(old, request, drawn).encode("utf-8"))
+        write_files({output: markdown_with_diagram(old, request, drawn).encode("utf-8")})
         return drawn, output
     if drawn.format != request.format:
         output = output.with_suffix("." + drawn.format)
-    write_file(output, drawn.content)
+    write_files({output: drawn.content})
     return drawn, output
 
 

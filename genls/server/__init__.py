@@ -11,6 +11,7 @@ from genls.server import (
     completion_features,
     diagram_features,
     history_features,
+    image_features,
     index_features,
     lifecycle_features,
     rename_features,
@@ -31,4 +32,5 @@ def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     history_features.register(server)
     code_lens_features.register(server)
     audio_features.register(server)
+    image_features.register(server)
     return server

@@ -27,8 +27,8 @@ from genls.assist.diagram import (
     make_diagram,
     markdown_with_diagram,
     relative_scope,
-    write_file,
 )
+from genls.atomic_files import write_files
 from genls.errors import GenlsError
 from genls.index.languages import language_for
 from genls.index.source_scan import ParseCache
@@ -153,7 +153,7 @@ async def _deliver(ls: GenlsServer, target: Path, request: DiagramRequest, drawn
         old, content = "", drawn.text if drawn.format in TEXT_FORMATS else ""
     if drawn.format not in TEXT_FORMATS or not _can_create_files(ls):
         data = content.encode("utf-8") if drawn.format in TEXT_FORMATS else drawn.content
-        await asyncio.to_thread(write_file, target, data)
+        await asyncio.to_thread(write_files, {target: data})
         return
     uri = target.as_uri()
     changes: list[Any] = []

@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
+from genls.atomic_files import write_files
 from multimodal.audio.errors import OutputError
 
 
 def write_all(files: dict[Path, bytes]) -> list[Path]:
-    """Write every file to a temporary name beside it, then rename each into place.
-
-    Renames within one folder are atomic, so a reader sees either the old file or the new
-    one; if any write fails, the temporary files are removed and nothing is replaced.
-    """
-    staged: list[tuple[Path, Path]] = []
+    """Every file, or none of them (genls.atomic_files)."""
     try:
-        for path, data in files.items():
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                os.chmod(temporary, 0o644)  # mkstemp makes it private; assets are shared
-            except OSError as exc:
-                raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-            staged.append((Path(temporary), path))
-        for temporary, path in staged:
-            os.replace(temporary, path)
-    finally:
-        for temporary, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()
+        write_files(files)
+    except OSError as exc:
+        raise OutputError(f"cannot write {exc.filename or ''}: {exc.strerror or exc}") from exc
     return list(files)
 
 

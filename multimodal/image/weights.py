@@ -1,0 +1,92 @@
+"""The model file: safetensors with the UNet's weights (the EMA copy) and a JSON header
+(config, training steps, seed, minutes). Its sha256 sits beside it in `<name>.sha256` and
+in the model card; loading refuses a file whose digest differs (truncated or corrupt)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from multimodal.image.errors import ImageError
+from multimodal.image.model import UNet, UNetConfig
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+BUNDLED_MODEL = "icons32"
+
+
+class WeightsError(ImageError):
+    """The model file is missing, corrupt or not a genls image model (the message says)."""
+
+
+def bundled_path(name: str = BUNDLED_MODEL) -> Path:
+    return WEIGHTS_DIR / f"{name}.safetensors"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_checkpoint(path: Path, model: UNet, info: dict[str, Any]) -> str:
+    """Write atomically, record the digest beside it, return the digest."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = {"config": json.dumps(model.config.as_dict()), "info": json.dumps(info)}
+    tensors = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        save_file(tensors, temporary, metadata=header)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; the model file is not
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    digest = file_sha256(path)
+    path.with_suffix(".sha256").write_text(digest + "\n", encoding="utf-8")
+    return digest
+
+
+def load_checkpoint(path: Path, verify: bool = True) -> tuple[UNet, dict[str, Any], str]:
+    """(model in eval mode, training info, sha256)."""
+    if not path.is_file():
+        raise WeightsError(f"image model weights not found: {path}")
+    digest = file_sha256(path)
+    recorded = path.with_suffix(".sha256")
+    if verify:
+        if not recorded.is_file():
+            raise WeightsError(f"no recorded sha256 for {path} (expected {recorded})")
+        expected = recorded.read_text(encoding="utf-8").strip()
+        if digest != expected:
+            raise WeightsError(
+                f"image model weights are corrupt: sha256 of {path.name} is {digest[:12]}..., "
+                f"expected {expected[:12]}... (reinstall or retrain)"
+            )
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(path), framework="pt") as handle:
+            header = handle.metadata() or {}
+        config = UNetConfig.from_dict(json.loads(header["config"]))
+        model = UNet(config)
+        model.load_state_dict(load_file(str(path)))
+    except (SafetensorError, KeyError, ValueError, RuntimeError, OSError) as exc:
+        raise WeightsError(f"{path} is not a genls image model: {exc}") from exc
+    return model.eval(), json.loads(header.get("info", "{}")), digest
+
+
+def load_bundled(name: str = BUNDLED_MODEL) -> tuple[UNet, dict[str, Any], str]:
+    return load_checkpoint(bundled_path(name))
+
+
+def parameter_count(model: torch.nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
