@@ -146,9 +146,9 @@ class DocstringWriter:
             try:
                 content = _content(reply, target)
                 edit = self._edit(text, target, content, style)
-                error = check_edited(text, apply_edits(text, [edit]), target.language, path)
-                if error:
-                    raise ReplyError(error)
+                broken = check_edited(text, apply_edits(text, [edit]), target.language, path)
+                if broken:
+                    raise ReplyError(broken)
                 return DocEdit(target.name, edit, attempt, updated=target.existing is not None)
             except ReplyError as exc:
                 log.info("docstring for %s, attempt %d rejected: %s", target.name, attempt, exc)
@@ -158,8 +158,7 @@ class DocstringWriter:
                     "Reply again with only the corrected JSON object."
                 )
         raise DocstringError(
-            f"the model's documentation for {target.name} failed a check: "
-            f"{problem.split(': ', 1)[1].split('. Reply')[0]}"
+            f"the model's documentation for {target.name} failed its check twice: {error}"
         )
 
     def _edit(self, text: str, target: DocTarget, content: DocContent, style: str) -> TextEdit:
