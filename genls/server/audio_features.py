@@ -24,6 +24,7 @@ from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 
 from genls import __version__
 from genls.server.app import GenlsServer
+from genls.server.assets import asset_folder
 from genls.server.progress import ServerJob
 from multimodal.audio.errors import Cancelled, OutputError, PromptError, WeightsError
 
@@ -40,18 +41,6 @@ def _options(args: tuple[Any, ...], main_key: str) -> dict[str, Any]:
     raise JsonRpcInvalidParams(
         f"expected one argument: an object with {main_key!r} (and optional settings)"
     )
-
-
-def target_folder(ls: GenlsServer, folder: Any) -> Path:
-    """The asset folder inside the workspace (the setting assetFolder by default)."""
-    root = ls.workspace.root_path
-    if not root:
-        raise JsonRpcInvalidParams("open a workspace folder first: assets are written into it")
-    relative = folder if isinstance(folder, str) and folder else ls.settings.asset_folder
-    path = (Path(root) / relative).resolve()
-    if not path.is_relative_to(Path(root).resolve()):
-        raise JsonRpcInvalidParams(f"folder {relative!r} is outside the workspace")
-    return path
 
 
 def free_name(folder: Path, base: str, suffix: str = ".wav") -> Path:
@@ -114,7 +103,7 @@ def register(server: GenlsServer) -> None:
         kind, seed = options.get("kind"), _integer(options, "seed", 0)
         if kind not in KINDS:
             raise JsonRpcInvalidParams(f"unknown sound effect {kind!r}; known: {', '.join(KINDS)}")
-        folder = target_folder(ls, options.get("folder"))
+        folder = asset_folder(ls, options.get("folder"))
 
         def work(job: ServerJob) -> list[Path]:
             path = free_name(folder, options.get("name") or f"{kind}-{seed}")
@@ -141,7 +130,7 @@ def register(server: GenlsServer) -> None:
             request = parse_prompt(prompt, **{k: options.get(k) for k in _MUSIC_FLAGS})
         except (PromptError, TypeError) as exc:
             raise JsonRpcInvalidParams(str(exc)) from exc
-        folder = target_folder(ls, options.get("folder"))
+        folder = asset_folder(ls, options.get("folder"))
         stems = bool(options.get("stems", False))
 
         def work(job: ServerJob) -> list[Path]:

@@ -18,8 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pygls.exceptions import JsonRpcInvalidParams
+
 from genls import __version__
 from genls.server.app import GenlsServer
+from genls.server.assets import asset_folder
 from genls.server.progress import ServerJob
 
 IMAGE_COMMAND = "genls.generateImage"
@@ -57,9 +60,9 @@ def register(server: GenlsServer) -> None:
 
         try:
             options = _options(args)
-            folder = _target_folder(ls, options.pop("folder", None))
+            folder = asset_folder(ls, options.pop("folder", None))
             request = ImageRequest(**options).checked()
-        except (ValueError, TypeError, ImageError) as exc:
+        except (ValueError, TypeError, ImageError, JsonRpcInvalidParams) as exc:
             return ls.refuse(str(exc))
         settings = ls.settings
         target = _free_name(folder, request.prompt, request.n)
@@ -108,17 +111,6 @@ def _options(args: tuple[Any, ...]) -> dict[str, Any]:
             raise ValueError(f"{key!r} must be {'a string' if kind is str else 'a number'}")
         options[key] = value
     return {**options, "folder": folder}
-
-
-def _target_folder(ls: GenlsServer, folder: Any) -> Path:
-    root = ls.workspace.root_path
-    if not root:
-        raise ValueError("open a workspace folder first: images are written into it")
-    relative = folder if isinstance(folder, str) and folder else ls.settings.asset_folder
-    path = (Path(root) / relative).resolve()
-    if not path.is_relative_to(Path(root).resolve()):
-        raise ValueError(f"folder {relative!r} is outside the workspace")
-    return path
 
 
 def _free_name(folder: Path, prompt: str, n: int) -> Path:
