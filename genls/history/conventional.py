@@ -110,7 +110,3 @@ def references(message: str) -> tuple[int, ...]:
         for match in pattern.finditer(message)
     )
     return tuple(dict.fromkeys(number for _, number in found))
-
-
-def kind_of_type(commit_type: str) -> str:
-    return _TYPE_KINDS.get(commit_type.lower(), "other")

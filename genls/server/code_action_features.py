@@ -20,7 +20,7 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from genls.assist.doc_context import IndexDocContext
-from genls.assist.doc_target import DocTargetError, target_at
+from genls.assist.doc_target import DocTargetError, find_targets
 from genls.assist.docstring import DocEdit, DocstringWriter
 from genls.assist.refactor import PRESETS, Refactorer, region_for
 from genls.assist.rename_syntax import rename_syntax
@@ -79,10 +79,12 @@ def code_actions(ls: GenlsServer, params: types.CodeActionParams) -> list[types.
     actions: list[types.CodeAction] = []
     writer = docstring_writer(ls, document)
     if language.doc_style is not None:
-        try:
-            target = target_at(text, line, language)
-        except DocTargetError:
-            target = None
+        try:  # one parse serves the action at the cursor and "document all"
+            targets = find_targets(text, language)
+        except DocTargetError:  # e.g. syntax errors: no documentation actions
+            targets = []
+        around = [t for t in targets if t.definition.start_line <= line <= t.definition.end_line]
+        target = max(around, key=lambda t: t.definition.start_line) if around else None
         if target is not None and (target.existing is None or writer.outdated(target)):
             verb = "Generate" if target.existing is None else "Update"
             actions.append(
@@ -92,7 +94,7 @@ def code_actions(ls: GenlsServer, params: types.CodeActionParams) -> list[types.
                     [document.uri, target.definition.start_line],
                 )
             )
-        missing = writer.missing(text, language)
+        missing = [t for t in targets if t.existing is None]
         only_this = len(missing) == 1 and target is not None and missing[0].name == target.name
         if missing and not only_this:
             actions.append(
@@ -151,12 +153,15 @@ def register(server: GenlsServer) -> None:
             return []
         only = params.context.only
         wanted = not only or any(_REWRITE.startswith(kind) for kind in only)
-        actions = await asyncio.to_thread(code_actions, ls, params) if wanted else []
-        return [
-            *extract_function_actions(ls, params),
-            *actions,
-            *await asyncio.to_thread(diagram_actions, ls, params),
-        ]
+
+        def all_actions() -> list[types.CodeAction]:  # parses the document: off the event loop
+            return [
+                *extract_function_actions(ls, params),
+                *(code_actions(ls, params) if wanted else []),
+                *diagram_actions(ls, params),
+            ]
+
+        return await asyncio.to_thread(all_actions)
 
     @server.command(DOCSTRING_COMMAND)
     async def docstring(ls: GenlsServer, uri: str, line: int) -> dict[str, Any]:

@@ -3,6 +3,8 @@ feature: diagrams (ready at once) and history ("changed N times", resolved lazil
 
 from __future__ import annotations
 
+import asyncio
+
 from lsprotocol import types
 
 from genls.server.app import GenlsServer
@@ -12,13 +14,14 @@ from genls.server.history_features import history_lenses, resolve_history_lens
 
 def register(server: GenlsServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=True))
-    def code_lens(ls: GenlsServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    async def code_lens(ls: GenlsServer, params: types.CodeLensParams) -> list[types.CodeLens]:
         if params.text_document.uri not in ls.workspace.text_documents:
             return []
-        return [
-            *diagram_lenses(ls, params.text_document.uri),
-            *history_lenses(ls, params),
-        ]
+
+        def lenses() -> list[types.CodeLens]:  # parses the document: off the event loop
+            return [*diagram_lenses(ls, params.text_document.uri), *history_lenses(ls, params)]
+
+        return await asyncio.to_thread(lenses)
 
     @server.feature(types.CODE_LENS_RESOLVE)
     async def resolve(ls: GenlsServer, lens: types.CodeLens) -> types.CodeLens:

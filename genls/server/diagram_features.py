@@ -147,7 +147,7 @@ async def _deliver(ls: GenlsServer, target: Path, request: DiagramRequest, drawn
         if document is not None:
             old = document.source
         else:
-            old = target.read_text(encoding="utf-8") if target.is_file() else ""
+            old = await asyncio.to_thread(_text_or_empty, target)
         content = markdown_with_diagram(old, request, drawn)
     else:
         old, content = "", drawn.text if drawn.format in TEXT_FORMATS else ""
@@ -157,7 +157,7 @@ async def _deliver(ls: GenlsServer, target: Path, request: DiagramRequest, drawn
         return
     uri = target.as_uri()
     changes: list[Any] = []
-    if drawn.format != "md" or not target.exists():
+    if drawn.format != "md" or not await asyncio.to_thread(target.exists):
         changes.append(types.CreateFile(uri=uri, options=types.CreateFileOptions(overwrite=True)))
     end = _end_of(old) if drawn.format == "md" else types.Position(line=0, character=0)
     changes.append(
@@ -171,7 +171,8 @@ async def _deliver(ls: GenlsServer, target: Path, request: DiagramRequest, drawn
             ],
         )
     )
-    target.parent.mkdir(parents=True, exist_ok=True)  # editors create files, not folders
+    # Editors create files, not folders.
+    await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
     result = await ls.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(
             edit=types.WorkspaceEdit(document_changes=changes), label="genls: diagram"
@@ -179,6 +180,10 @@ async def _deliver(ls: GenlsServer, target: Path, request: DiagramRequest, drawn
     )
     if not result.applied:
         raise GenlsError(f"the editor did not write {target}: {result.failure_reason or ''}")
+
+
+def _text_or_empty(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 def _can_create_files(ls: GenlsServer) -> bool:

@@ -173,7 +173,7 @@ def register(server: GenlsServer) -> None:
         symbol = options.get("symbol")
         line = options.get("line")
         if not symbol and isinstance(line, int):
-            symbol = _symbol_at(ls, Path(path), line)
+            symbol = await asyncio.to_thread(_symbol_at, ls, Path(path), line)
         use_model = options.get("model", True)
 
         def job(should_stop: Callable[[], bool], report: Callable[[int, int, str], None]):

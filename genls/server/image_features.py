@@ -65,14 +65,14 @@ def register(server: GenlsServer) -> None:
         except (ValueError, TypeError, ImageError, JsonRpcInvalidParams) as exc:
             return ls.refuse(str(exc))
         settings = ls.settings
-        target = _free_name(folder, request.prompt, request.n)
 
         async with ServerJob(ls, "genls: generating images") as job:
 
             def on_step(done: int, total: int) -> None:
                 job.report(f"step {done}/{total}", int(100 * done / total))
 
-            def work() -> Any:
+            def work() -> Any:  # file checks, model and sampling: all on the worker
+                target = _free_name(folder, request.prompt, request.n)
                 model = models.get(settings.image_model, settings.threads)
                 return make_icons(
                     model, request, target, f"genls {__version__}", job.should_stop, on_step

@@ -126,8 +126,9 @@ def register(server: GenlsServer) -> None:
         path = Path(document.path).resolve()
         text = document.source
         language = language_for(document.language_id, str(path))
+        symbols = await asyncio.to_thread(extract_symbols, text, language)
         definition = next(
-            (d for d in extract_symbols(text, language).definitions if d.start_line == line),
+            (d for d in symbols.definitions if d.start_line == line),
             None,
         )
         if definition is None:

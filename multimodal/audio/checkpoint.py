@@ -3,13 +3,13 @@ and a recorded sha256 that is checked before anything is loaded."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
 
+from genls.llm.registry import sha256_of
 from multimodal.audio.errors import WeightsError
 from multimodal.audio.events import Vocabulary
 from multimodal.audio.model import MusicModel, MusicModelConfig
@@ -17,10 +17,6 @@ from multimodal.audio.model import MusicModel, MusicModelConfig
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 WEIGHTS_PATH = WEIGHTS_DIR / "music.safetensors"
 MODEL_NAME = "genls-music-events-v1"
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def recorded_sha256(path: Path) -> str:
@@ -43,7 +39,7 @@ def save_model(model: MusicModel, path: Path, metadata: dict[str, str]) -> str:
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(path), metadata=info)
-    digest = sha256_file(path)
+    digest = sha256_of(path)
     path.with_name(path.name + ".sha256").write_text(f"{digest}  {path.name}\n")
     return digest
 
@@ -52,7 +48,7 @@ def load_model(path: Path = WEIGHTS_PATH) -> tuple[MusicModel, str]:
     """The model in eval mode and the weights' sha256, after checking it."""
     if not path.is_file():
         raise WeightsError(f"music model weights not found at {path}")
-    digest = sha256_file(path)
+    digest = sha256_of(path)
     expected = recorded_sha256(path)
     if digest != expected:
         raise WeightsError(f"{path} has sha256 {digest}, expected {expected}: file damaged?")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from genls.atomic_files import write_files
@@ -16,11 +15,3 @@ def write_all(files: dict[Path, bytes]) -> list[Path]:
     except OSError as exc:
         raise OutputError(f"cannot write {exc.filename or ''}: {exc.strerror or exc}") from exc
     return list(files)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

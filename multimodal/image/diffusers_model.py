@@ -19,11 +19,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from genls.llm.registry import sha256_of
 from multimodal.image.pixels import to_rgba
 from multimodal.image.request import ImageRequest, ImageRequestError
 from multimodal.image.sampler import Cancelled
 from multimodal.image.text import PromptEncoder
-from multimodal.image.weights import WeightsError, file_sha256
+from multimodal.image.weights import WeightsError
 
 _WEIGHT_FILES = ("diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin")
 
@@ -66,7 +67,7 @@ class DiffusersModel:
         weights = next(
             (folder / "unet" / f for f in _WEIGHT_FILES if (folder / "unet" / f).is_file()), None
         )
-        self.sha256 = file_sha256(weights) if weights else ""
+        self.sha256 = sha256_of(weights) if weights else ""
         self.conditioned = (
             hasattr(self.unet.config, "cross_attention_dim")
             and self.unet.config.cross_attention_dim

@@ -4,7 +4,6 @@ in the model card; loading refuses a file whose digest differs (truncated or cor
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -15,6 +14,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from genls.llm.registry import sha256_of
 from multimodal.image.errors import ImageError
 from multimodal.image.model import UNet, UNetConfig
 
@@ -30,14 +30,6 @@ def bundled_path(name: str = BUNDLED_MODEL) -> Path:
     return WEIGHTS_DIR / f"{name}.safetensors"
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def save_checkpoint(path: Path, model: UNet, info: dict[str, Any]) -> str:
     """Write atomically, record the digest beside it, return the digest."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,7 +43,7 @@ def save_checkpoint(path: Path, model: UNet, info: dict[str, Any]) -> str:
         os.replace(temporary, path)
     finally:
         Path(temporary).unlink(missing_ok=True)
-    digest = file_sha256(path)
+    digest = sha256_of(path)
     path.with_suffix(".sha256").write_text(digest + "\n", encoding="utf-8")
     return digest
 
@@ -60,7 +52,7 @@ def load_checkpoint(path: Path, verify: bool = True) -> tuple[UNet, dict[str, An
     """(model in eval mode, training info, sha256)."""
     if not path.is_file():
         raise WeightsError(f"image model weights not found: {path}")
-    digest = file_sha256(path)
+    digest = sha256_of(path)
     recorded = path.with_suffix(".sha256")
     if verify:
         if not recorded.is_file():
