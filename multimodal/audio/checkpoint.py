@@ -3,12 +3,14 @@ and a recorded sha256 that is checked before anything is loaded."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
+from genls.atomic_files import write_files
 from genls.llm.registry import sha256_of
 from multimodal.audio.errors import WeightsError
 from multimodal.audio.events import Vocabulary
@@ -37,10 +39,11 @@ def save_model(model: MusicModel, path: Path, metadata: dict[str, str]) -> str:
         "vocabulary": json.dumps(vocab.names),
         **metadata,
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(path), metadata=info)
-    digest = sha256_of(path)
-    path.with_name(path.name + ".sha256").write_text(f"{digest}  {path.name}\n")
+    data = save(tensors, metadata=info)
+    digest = hashlib.sha256(data).hexdigest()
+    # Weights and digest together or not at all: an interrupted save never leaves a mismatch.
+    sidecar = path.with_name(path.name + ".sha256")
+    write_files({path: data, sidecar: f"{digest}  {path.name}\n".encode()})
     return digest
 
 

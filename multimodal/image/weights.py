@@ -4,16 +4,16 @@ in the model card; loading refuses a file whose digest differs (truncated or cor
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
+from genls.atomic_files import write_files
 from genls.llm.registry import sha256_of
 from multimodal.image.errors import ImageError
 from multimodal.image.model import UNet, UNetConfig
@@ -32,19 +32,12 @@ def bundled_path(name: str = BUNDLED_MODEL) -> Path:
 
 def save_checkpoint(path: Path, model: UNet, info: dict[str, Any]) -> str:
     """Write atomically, record the digest beside it, return the digest."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     header = {"config": json.dumps(model.config.as_dict()), "info": json.dumps(info)}
     tensors = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        save_file(tensors, temporary, metadata=header)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; the model file is not
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-    digest = sha256_of(path)
-    path.with_suffix(".sha256").write_text(digest + "\n", encoding="utf-8")
+    data = save(tensors, metadata=header)
+    digest = hashlib.sha256(data).hexdigest()
+    # Weights and digest together or not at all: an interrupted save never leaves a mismatch.
+    write_files({path: data, path.with_suffix(".sha256"): (digest + "\n").encode()})
     return digest
 
 
