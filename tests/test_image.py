@@ -209,6 +209,83 @@ def tiny_diffusers_folder(folder: Path, conditioned: bool) -> Path:
     return folder
 
 
+def no_progress(done: int, total: int) -> None:
+    pass
+
+
+def tiny_stable_diffusion_folder(folder: Path) -> Path:
+    """A Stable Diffusion layout (CLIP tokenizer and text encoder, VAE, latent UNet), random
+    weights and a byte-level tokenizer vocabulary without merges."""
+    from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
+    from tokenizers.pre_tokenizers import ByteLevel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    torch.manual_seed(0)
+    symbols = sorted(ByteLevel.alphabet())
+    vocab = [*symbols, *(s + "</w>" for s in symbols), "<|startoftext|>", "<|endoftext|>"]
+    tokenizer = CLIPTokenizer(vocab={t: i for i, t in enumerate(vocab)}, merges=[])
+    tokenizer.model_max_length = 16
+    tokenizer.save_pretrained(folder / "tokenizer")
+    CLIPTextModel(
+        CLIPTextConfig(
+            vocab_size=len(vocab),
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            max_position_embeddings=16,
+            projection_dim=32,
+        )
+    ).save_pretrained(folder / "text_encoder")
+    AutoencoderKL(
+        in_channels=3,
+        out_channels=3,
+        latent_channels=4,
+        block_out_channels=(8, 16),
+        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"),
+        up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
+        norm_num_groups=8,
+        sample_size=16,
+    ).save_pretrained(folder / "vae")
+    UNet2DConditionModel(
+        sample_size=8,
+        in_channels=4,
+        out_channels=4,
+        layers_per_block=1,
+        block_out_channels=(16, 32),
+        norm_num_groups=8,
+        cross_attention_dim=32,
+        attention_head_dim=8,
+        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
+    ).save_pretrained(folder / "unet")
+    DDIMScheduler(num_train_timesteps=100).save_pretrained(folder / "scheduler")
+    return folder
+
+
+def test_a_stable_diffusion_folder_uses_its_text_encoder_and_vae(tmp_path):
+    folder = tiny_stable_diffusion_folder(tmp_path / "tiny-sd")
+    model = load_image_model(str(folder))
+    assert model.size == 16  # latents of 8 decoded x2 by the VAE
+    steps = []
+    made = make_icons(
+        model,
+        ImageRequest("a blue gem", n=1, seed=3, steps=2),
+        tmp_path / "out" / "gem.png",
+        "genls test",
+        on_step=lambda d, t: steps.append(d),
+    )
+    assert steps == [1, 2]
+    pixels = np.asarray(Image.open(tmp_path / "out" / "gem.png"))
+    assert pixels.shape == (16, 16, 4)
+    assert (pixels[..., 3] == 255).all(), "an RGB model's images are opaque"
+    # The CLIP text encoder conditions the UNet: another prompt, same seed, another image.
+    blue = model.generate(ImageRequest("a blue gem", seed=3, steps=2), lambda: False, no_progress)
+    red = model.generate(ImageRequest("a red potion", seed=3, steps=2), lambda: False, no_progress)
+    assert not np.array_equal(blue, red)
+    assert len(made.files) == 4  # icon, x4, x8, sidecar
+
+
 @pytest.mark.parametrize("conditioned", [True, False])
 def test_a_diffusers_folder_is_pluggable(tmp_path, conditioned):
     folder = tiny_diffusers_folder(tmp_path / "my-model", conditioned)
