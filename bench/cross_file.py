@@ -1,8 +1,13 @@
 """Does the workspace index make completions right more often? With and without, same points.
 
-The workspace is a copy of one standard-library package (asyncio). A point is a line that uses a
-function or class of another module of the package through its module (`events.get_event_loop(`):
-the cursor goes right after `events.`, so the answer is a name that only another file defines.
+Two workspaces, each a copy made for the run:
+- the standard library's asyncio package: a point is a line that uses another module's
+  function or class through its module (`events.get_event_loop(`), the cursor right after
+  `events.`, so the answer is a name only another file defines. The model has seen asyncio
+  in training, so it can know the answer without the index;
+- genls's own package (code written after the model was trained): a point is a line that
+  calls a function or class that one other file defines (`write_files(`), the cursor right
+  after the parenthesis, so the arguments follow that file's signature.
 The same points are completed by two servers, one indexing the workspace and one without an
 index; the first line of each suggestion is compared with the rest of the real line: exact
 match, and edit similarity (difflib's ratio, 0..1).
@@ -13,13 +18,17 @@ from __future__ import annotations
 import ast
 import asyncio
 import difflib
+import io
 import random
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import sysconfig
+import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +38,7 @@ from lsprotocol import types
 from bench.completion import SEED, BenchClient
 from genls.config import Settings
 
-PACKAGE = "asyncio"
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -41,28 +50,62 @@ class CrossFilePoint:
     expected: str  # the rest of the real line
 
 
-def cross_file_points(root: Path, count: int) -> list[CrossFilePoint]:
+def module_member_points(root: Path, count: int) -> list[CrossFilePoint]:
+    """Cursor after `module.` where another module of the package defines the member."""
     modules = {path.stem: path for path in root.glob("*.py") if path.stem != "__init__"}
     defined = {name: _top_level_names(path) for name, path in modules.items()}
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, modules)) + r")\.([A-Za-z_]\w*)")
+
+    def column(path: Path, line: str) -> int | None:
+        for match in pattern.finditer(line):
+            module, member = match.groups()
+            mine = defined[path.stem]
+            if module != path.stem and member in defined[module] and member not in mine:
+                return match.start(2)
+        return None
+
+    return _sample(sorted(modules.values()), column, count)
+
+
+def call_argument_points(root: Path, count: int) -> list[CrossFilePoint]:
+    """Cursor after `name(` where exactly one other file defines `name` at its top level."""
+    files = sorted(root.rglob("*.py"))
+    defined = {path: _top_level_names(path) for path in files}
+    owners: dict[str, int] = {}
+    for names in defined.values():
+        for name in names:
+            owners[name] = owners.get(name, 0) + 1
+
+    def column(path: Path, line: str) -> int | None:
+        for match in re.finditer(r"\b([A-Za-z_]\w*)\(", line):
+            name, rest = match.group(1), line[match.end() :].strip()
+            if owners.get(name) == 1 and name not in defined[path] and rest not in ("", ")"):
+                return match.end()
+        return None
+
+    return _sample(files, column, count)
+
+
+def _sample(
+    files: list[Path], column: Callable[[Path, str], int | None], count: int
+) -> list[CrossFilePoint]:
+    """A seeded sample of the indented code lines where `column` finds a point."""
     candidates = []
-    for name, path in sorted(modules.items()):
+    for path in files:
         lines = path.read_text(encoding="utf-8").split("\n")
         for number, line in enumerate(lines):
             stripped = line.strip()
             if not line.startswith("    ") or stripped.startswith(("#", "import", "from")):
                 continue
-            for match in pattern.finditer(line):
-                module, member = match.groups()
-                if module != name and member in defined[module] and member not in defined[name]:
-                    candidates.append((path, lines, number, match.start(2)))
-                    break
+            found = column(path, line)
+            if found is not None:
+                candidates.append((path, lines, number, found))
     chosen = random.Random(SEED).sample(candidates, min(count, len(candidates)))
     points = []
-    for path, lines, number, column in sorted(chosen, key=lambda c: (str(c[0]), c[2])):
+    for path, lines, number, at in sorted(chosen, key=lambda c: (str(c[0]), c[2])):
         line = lines[number]
-        text = "\n".join([*lines[:number], line[:column], *lines[number + 1 :]])
-        points.append(CrossFilePoint(path, text, number, column, line[column:].rstrip()))
+        text = "\n".join([*lines[:number], line[:at], *lines[number + 1 :]])
+        points.append(CrossFilePoint(path, text, number, at, line[at:].rstrip()))
     return points
 
 
@@ -120,29 +163,79 @@ def _scores(points: list[CrossFilePoint], suggestions: list[str]) -> dict[str, A
     }
 
 
+@dataclass(frozen=True)
+class Workspace:
+    name: str
+    description: str
+    copy: Callable[[Path], None]
+    points: Callable[[Path, int], list[CrossFilePoint]]
+
+
+def _asyncio(target: Path) -> None:
+    shutil.copytree(Path(sysconfig.get_paths()["stdlib"]) / "asyncio", target)
+
+
+def _genls(target: Path) -> None:
+    """genls as committed (HEAD), so the points are the same for a given commit."""
+    target.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", "HEAD", "genls"], cwd=REPOSITORY, capture_output=True, check=True
+    )
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(target, filter="data")
+
+
+def _genls_commit() -> str:
+    found = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPOSITORY, capture_output=True, text=True
+    )
+    return found.stdout.strip() or "unknown"
+
+
+WORKSPACES = (
+    Workspace(
+        "asyncio",
+        "a copy of the standard library's asyncio package; cursor after `module.`",
+        _asyncio,
+        module_member_points,
+    ),
+    Workspace(
+        "genls",
+        f"a copy of genls's own package at {_genls_commit()}; cursor after `name(` of a"
+        " function or class another file defines",
+        _genls,
+        call_argument_points,
+    ),
+)
+
+
 def run_cross_file_comparison(settings: Settings, count: int) -> dict[str, Any]:
+    return {w.name: _compare(settings, w, count) for w in WORKSPACES}
+
+
+def _compare(settings: Settings, workspace: Workspace, count: int) -> dict[str, Any]:
     scratch = Path(tempfile.mkdtemp(prefix="genls-bench-cross-file-"))
     try:
-        root = scratch / PACKAGE
-        shutil.copytree(Path(sysconfig.get_paths()["stdlib"]) / PACKAGE, root)
-        points = cross_file_points(root, count)
+        root = scratch / workspace.name
+        workspace.copy(root)
+        points = workspace.points(root, count)
         results = {}
         examples = []
         for with_index in (False, True):
             label = "with_index" if with_index else "without_index"
-            print(f"cross-file points {label}", file=sys.stderr, flush=True)
+            print(f"cross-file points, {workspace.name}, {label}", file=sys.stderr, flush=True)
             suggestions = asyncio.run(_complete_all(settings, root, points, with_index))
             results[label] = _scores(points, suggestions)
             examples.append(suggestions)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return {
-        "workspace": f"a copy of the standard library's {PACKAGE} package",
+        "workspace": workspace.description,
         "points": len(points),
         **results,
         "examples": [
             {
-                "path": f"{PACKAGE}/{point.path.name}:{point.line + 1}",
+                "path": f"{point.path.relative_to(root).as_posix()}:{point.line + 1}",
                 "expected": point.expected,
                 "without_index": without,
                 "with_index": with_,

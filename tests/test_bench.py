@@ -53,7 +53,8 @@ def test_completion_bench_measures_and_compares_with_and_without_index():
     assert context["cold_full_seconds"]["n"] == 1
     assert context["warm_typed_one_more_character_seconds"]["n"] == 3
     assert context["server_overhead_ratio_p50"] > 0 and context["server_peak_rss_mb"] > 0
-    cross = report["cross_file"]
-    assert cross["points"] == 2 and len(cross["examples"]) == 2
-    for side in ("without_index", "with_index"):
-        assert 0 <= cross[side]["edit_similarity_mean"] <= 1
+    for workspace in ("asyncio", "genls"):
+        cross = report["cross_file"][workspace]
+        assert cross["points"] == 2 and len(cross["examples"]) == 2
+        for side in ("without_index", "with_index"):
+            assert 0 <= cross[side]["edit_similarity_mean"] <= 1

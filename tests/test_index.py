@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from genls.assist.completion import CompletionEngine, CompletionRequest
-from genls.assist.cross_file import IndexContextProvider
+from genls.assist.cross_file import IndexContextProvider, open_call
 from genls.config import Settings
 from genls.index import store
 from genls.index.embeddings import Embedder
@@ -325,6 +325,40 @@ def test_a_module_qualifier_brings_that_modules_definitions(repo, embedder):
         )
         is snippets
     )
+
+
+def test_the_function_or_class_being_called_brings_its_head(repo, embedder):
+    index = new_index(repo, embedder)
+    index.update()
+    app = repo / "app.py"
+    provider = IndexContextProvider(index, similar=0)  # similar chunks could bring it too
+
+    def context(text: str) -> list:
+        return provider.snippets(CompletionRequest(app.as_uri(), str(app), text, len(text)))
+
+    text = "from pkg.geometry import circle_area\n\n\ndef report(r):\n    return round(circle_area("
+    head = 'def circle_area(radius: float) -> float:\n    """Area of a circle'
+    assert context(text)[0].path == "pkg/geometry.py"
+    assert context(text)[0].text.startswith(head)
+    assert not any(head in s.text for s in context(text + "r), 2)")), "closed: no longer needed"
+    point = context("from pkg.geometry import Point\n\n\ndef origin():\n    return Point(")
+    assert point[0].text.startswith('class Point:\n    """A point in the plane."""')
+    assert point[0].text.endswith("def __init__(self, x: float, y: float) -> None:")
+
+
+@pytest.mark.parametrize(
+    ("typed", "callee"),
+    [
+        ("    x = load(path, parse(", "parse"),
+        ("    x = load(path, parse(a), ", "load"),
+        ("    x = self.store.get(", "get"),
+        ("    x = f(a)", None),
+        ("    x = (a + ", None),
+        ("    print", None),
+    ],
+)
+def test_open_call_is_the_innermost_unclosed_call(typed, callee):
+    assert open_call(typed) == callee
 
 
 def test_docstring_context_shows_callers_and_callees_from_the_index(repo, embedder):

@@ -120,6 +120,28 @@ def test_snippets_are_labelled_and_budgeted():
     assert prompt.text.index("lib/util.py") < prompt.text.index("<|fim_prefix|>")
 
 
+def test_the_most_important_snippet_is_nearest_the_file_and_one_block_per_file():
+    # Most important first, as the context provider returns them.
+    snippets = [
+        Snippet("lib/geometry.py", "def area(r):"),
+        Snippet("lib/units.py", "METRE = 1.0"),
+        Snippet("lib/geometry.py", "def perimeter(r):"),
+        Snippet("lib/big.py", "y " * 40),
+    ]
+    text = "import lib\n"
+    prompt = prompt_for(text, len(text), budget=240, snippets=snippets)
+    header = prompt.text[: prompt.text.index("<|fim_prefix|>")]
+    assert header == (
+        "<|file_sep|>lib/big.py\n" + ("y " * 40).rstrip() + "\n"
+        "<|file_sep|>lib/units.py\nMETRE = 1.0\n"
+        "<|file_sep|>lib/geometry.py\ndef perimeter(r):\n\ndef area(r):\n"
+        "<|file_sep|>pkg/mod.py\n"
+    )
+    # Over budget, the least important goes first.
+    tight = prompt_for(text, len(text), budget=200, snippets=snippets)
+    assert "lib/big.py" not in tight.text and "def area(r):" in tight.text
+
+
 def test_snippets_as_comments_for_formats_without_separators():
     snippets = [Snippet("lib/util.py", "def helper():\n    return 42")]
     prompt = prompt_for("x = ", 4, fim="deepseek", snippets=snippets)

@@ -1,7 +1,10 @@
 """The completion prompt, built under a token budget and laid out for the KV cache.
 
 Budget: prefix-heavy; the suffix gets at most `suffix_tokens`, cross-file snippets at most a
-quarter, the text before the cursor the rest.
+quarter, the text before the cursor the rest. Snippets come most important first and are kept
+in that order while they fit; in the prompt they are one block per file, the most important
+last, nearest the current file (where the model looks hardest), as files were laid out in
+the model's repository-level training.
 
 Layout (PSM): ``header <prefix> P <suffix> S <middle> M`` where M is the text from an anchor
 line to the cursor. The anchor is the last line number that is a multiple of
@@ -48,7 +51,8 @@ def build_prompt(
     middle_stride_lines: int = MIDDLE_STRIDE_LINES,
 ) -> Prompt:
     kept = _fit_snippets(snippets, count_tokens, context_tokens // 4)
-    header = fim.header(path, kept, comment) if fim else prefix_only_header(path, kept, comment)
+    blocks = _one_block_per_file(kept[::-1])
+    header = fim.header(path, blocks, comment) if fim else prefix_only_header(path, blocks, comment)
     header_tokens = count_tokens(header) if header else 0
 
     suffix = _take_suffix(text, offset, count_tokens, suffix_tokens) if fim else ""
@@ -58,7 +62,7 @@ def build_prompt(
 
     prompt = fim.build(header, before, suffix, middle) if fim else header + before + middle
     return Prompt(
-        text=prompt, prefix=before + middle, suffix=suffix, middle=middle, snippets=tuple(kept)
+        text=prompt, prefix=before + middle, suffix=suffix, middle=middle, snippets=tuple(blocks)
     )
 
 
@@ -73,6 +77,16 @@ def _fit_snippets(
         kept.append(snippet)
         used += cost
     return kept
+
+
+def _one_block_per_file(snippets: Sequence[Snippet]) -> list[Snippet]:
+    """Snippets of one path joined into one, at the place of that path's last snippet."""
+    texts: dict[str, list[str]] = {}
+    for snippet in snippets:
+        if snippet.text not in texts.setdefault(snippet.path, []):
+            texts[snippet.path].append(snippet.text)
+    last = {snippet.path: position for position, snippet in enumerate(snippets)}
+    return [Snippet(path, "\n\n".join(texts[path])) for path in sorted(texts, key=last.get)]
 
 
 def _take_suffix(text: str, offset: int, count_tokens: Callable[[str], int], budget: int) -> str:

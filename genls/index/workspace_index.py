@@ -358,6 +358,15 @@ class WorkspaceIndex:
         snapshot = self._snapshot
         return list(snapshot.by_name.get(name, ())) if snapshot else []
 
+    def source_head(self, path: str, definition: Definition, max_lines: int) -> str:
+        """The first lines of a definition's source (signature, docstring, a class's fields),
+        from the chunk that starts where it does; its signature when no chunk does."""
+        indexed = self._files.get(path)
+        for chunk in indexed.chunks if indexed else ():
+            if chunk.start_line == definition.start_line:
+                return "\n".join(chunk.text.split("\n")[:max_lines])
+        return definition.signature
+
     def find_symbols(self, query: str, limit: int = 100) -> list[tuple[str, Definition]]:
         """Fuzzy: the query's characters in order in the name; tighter and earlier first."""
         snapshot = self._snapshot

@@ -1,6 +1,6 @@
 """DDIM sampling with classifier-free guidance, for the bundled UNet.
 
-Deterministic (eta = 0) by default, so a seed fixes the picture. Each step asks the model
+Deterministic DDIM (eta = 0): the seed's starting noise fixes the picture. Each step asks the model
 twice, with and without the prompt, in one batch, and moves the prediction away from the
 unprompted one by `guidance`. `should_stop` is polled before every step (a cancel returns
 nothing), `on_step(done, total)` is called after each.
@@ -28,7 +28,6 @@ def ddim_sample(
     generator: torch.Generator,
     steps: int = 25,
     guidance: float = 3.0,
-    eta: float = 0.0,
     should_stop: Callable[[], bool] = lambda: False,
     on_step: Callable[[int, int], None] = lambda done, total: None,
 ) -> torch.Tensor:
@@ -46,19 +45,11 @@ def ddim_sample(
         else:
             v_text, v_free = model(torch.cat([x, x]), torch.cat([t, t]), both_texts).chunk(2)
             v = v_free + guidance * (v_text - v_free)
-        x0, noise = split_v(x, v, t)
+        x0, _ = split_v(x, v, t)
         x0 = x0.clamp(-1, 1)  # pixels live in [-1, 1]; clamping keeps guided steps sane
         noise = _noise_of(x, x0, t)
         alpha_next, sigma_next = (value[:, None, None, None] for value in alpha_sigma(t_next))
-        fresh = torch.zeros_like(sigma_next)
-        if eta > 0 and i < steps - 1:
-            # DDIM's stochastic variant: this much of the next step's noise is new.
-            alpha, sigma = (value[:, None, None, None] for value in alpha_sigma(t))
-            fresh = eta * sigma_next / sigma * (1 - (alpha / alpha_next) ** 2).clamp_min(0).sqrt()
-        kept = (sigma_next**2 - fresh**2).clamp_min(0).sqrt()
-        x = alpha_next * x0 + kept * noise
-        if eta > 0:
-            x = x + fresh * torch.randn(x.shape, generator=generator)
+        x = alpha_next * x0 + sigma_next * noise
         on_step(i + 1, steps)
     return x
 
