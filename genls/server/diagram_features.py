@@ -32,7 +32,7 @@ from genls.atomic_files import write_files
 from genls.errors import GenlsError
 from genls.index.languages import language_for
 from genls.index.source_scan import ParseCache
-from genls.index.symbols import extract_symbols
+from genls.index.symbols import FileSymbols, extract_symbols
 from genls.server.app import GenlsServer
 from genls.server.progress import ServerJob
 
@@ -243,12 +243,7 @@ def _command(title: str, kind: str, uri: str, symbol: str | None = None) -> type
     return types.Command(title=title, command=DIAGRAM_COMMAND, arguments=[options])
 
 
-def diagram_lenses(ls: GenlsServer, uri: str) -> list[types.CodeLens]:
-    document = ls.workspace.text_documents.get(uri)
-    path = to_fs_path(uri)
-    if document is None or path is None:
-        return []
-    symbols = extract_symbols(document.source, language_for(document.language_id, path))
+def diagram_lenses(uri: str, path: str, symbols: FileSymbols) -> list[types.CodeLens]:
     lenses = []
     for definition in symbols.definitions:
         for command in _definition_commands(

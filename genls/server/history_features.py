@@ -31,7 +31,7 @@ from genls.history.symbol_history import (
     touching_commits,
 )
 from genls.index.languages import language_for
-from genls.index.symbols import extract_symbols
+from genls.index.symbols import FileSymbols, extract_symbols
 from genls.server.app import GenlsServer
 from genls.server.progress import ServerJob
 
@@ -195,16 +195,13 @@ def register(server: GenlsServer) -> None:
         return {"message": message.text, "source": message.source, "errors": message.errors}
 
 
-def history_lenses(ls: GenlsServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+def history_lenses(ls: GenlsServer, uri: str, symbols: FileSymbols) -> list[types.CodeLens]:
     """Unresolved lenses above functions and classes (the figures come in resolve_history_lens:
     git runs only for the lenses the editor shows)."""
     if not ls.settings.history_code_lens or not ls.workspace.root_path:
         return []
-    uri = params.text_document.uri
-    document = ls.workspace.get_text_document(uri)
-    language = language_for(document.language_id, document.path)
     lenses = []
-    for definition in extract_symbols(document.source, language).definitions:
+    for definition in symbols.definitions:
         if definition.kind not in _LENS_KINDS:
             continue
         name = f"{definition.parent}.{definition.name}" if definition.parent else definition.name
