@@ -9,6 +9,7 @@ from genls.assist.postprocess import (
     drop_blank,
     drop_suffix_overlap,
     limit_scope,
+    match_bracket_spacing,
     postprocess,
     trim_trailing_whitespace,
     without_typed_whitespace,
@@ -59,6 +60,24 @@ def test_block_opener_stops_at_sibling_indentation():
 def test_multiline_respects_max_lines():
     raw = "\n".join(f"x{i} = {i}" for i in range(20))
     assert limit_scope(raw, ctx(multiline=True, max_lines=3)).count("\n") == 2
+
+
+@pytest.mark.parametrize(
+    ("prefix", "raw", "expected"),
+    [
+        ("    x = f(", " a, b)", "a, b)"),
+        ("    x = f(", " ls.workspace, uri )", "ls.workspace, uri)"),
+        ("    x = items[", " i ]", "i]"),
+        ("    x = f(a", ", g( b ) )", ", g( b))"),  # only spaces before closers, at the cursor
+        ("    x = f(", ' "( a )")', '"( a )")'),  # inside a string: as written
+        ("    x = f(", "\n        a,\n    )", "\n        a,\n    )"),  # a closer on its own line
+        ("const { a } = f(", " b )", "b)"),
+        ("    y = g( c )\n    x = f(", " a )", " a )"),  # the file spaces its brackets
+        ("    const { a, b } = obj\n    x = ", "{ c }", "{ c }"),  # braces are left alone
+    ],
+)
+def test_match_bracket_spacing(prefix, raw, expected):
+    assert match_bracket_spacing(raw, ctx(prefix=prefix)) == expected
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ an empty string drops the suggestion. They run in the order of FILTERS.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ OPENERS = {"(": ")", "[": "]", "{": "}"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
 # How much of the prefix is scanned for unclosed brackets.
 _BRACKET_SCAN_CHARS = 2_000
+# `( x` or `x )` outside the cursor's line: the file's style puts spaces inside brackets.
+_SPACED_BRACKETS = re.compile(r"[(\[] [^\s#]|[^\s,] [)\]]")
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,25 @@ def limit_scope(text: str, ctx: FilterContext) -> str:
                 break
         kept.append(line)
     return "\n".join(kept)
+
+
+def match_bracket_spacing(text: str, ctx: FilterContext) -> str:
+    """No spaces just inside round and square brackets (`f( a )`) unless the file writes them.
+
+    Small models put a space after an opening bracket at the cursor (their word tokens start
+    with one), then one before the closing bracket. Braces are left alone (`{ a }` is common).
+    """
+    if _SPACED_BRACKETS.search(ctx.prefix[-_BRACKET_SCAN_CHARS:]):
+        return text
+    if ctx.prefix.endswith(("(", "[")):
+        text = text.lstrip(" ")
+    pieces, start = [], 0
+    for index, ch in _brackets_outside_quotes(text):
+        line_before = text[:index].rsplit("\n", 1)[-1]
+        if ch in ")]" and line_before.endswith(" ") and line_before.strip():
+            pieces.append(text[start:index].rstrip(" "))
+            start = index
+    return "".join(pieces) + text[start:]
 
 
 def drop_suffix_overlap(text: str, ctx: FilterContext) -> str:
@@ -137,6 +159,7 @@ def drop_blank(text: str, ctx: FilterContext) -> str:
 FILTERS: tuple[Filter, ...] = (
     cut_at_special_tokens,
     limit_scope,
+    match_bracket_spacing,
     drop_suffix_overlap,
     balance_brackets,
     trim_trailing_whitespace,
