@@ -182,6 +182,50 @@ def test_write_keeps_every_hand_written_line(project):
     assert again.returncode == 0 and path.read_text() == written
 
 
+def test_a_tag_moves_unreleased_lines_to_its_release_as_the_user_left_them(tmp_path):
+    repo = GitRepo.init(tmp_path / "r")
+    repo.commit("first", "feat: first feature")
+    repo.tag("v1.0.0")
+    repo.commit("search", "feat: add search")
+    repo.commit("crash", "fix: crash on empty input")
+    path = tmp_path / "CHANGELOG.md"
+    path.write_text(merge_into("", build_changelog(open_repository(repo.root))))
+    reworded = f"- Search, with ranking ({repo.short('search')})"
+    path.write_text(path.read_text().replace(f"- add search ({repo.short('search')})", reworded))
+
+    repo.tag("v1.1.0")
+    repo.commit("docs", "docs: explain search")
+    path.write_text(merge_into(path.read_text(), build_changelog(open_repository(repo.root))))
+    lines = path.read_text().split("\n")
+    unreleased, v11, v10 = (
+        lines.index("## [Unreleased]"),
+        next(i for i, line in enumerate(lines) if line.startswith("## [v1.1.0]")),
+        next(i for i, line in enumerate(lines) if line.startswith("## [v1.0.0]")),
+    )
+    assert unreleased < v11 < v10
+    assert lines[unreleased:v11] == [
+        "## [Unreleased]",
+        "",
+        "### Documentation",
+        "",
+        f"- explain search ({repo.short('docs')})",
+        "",
+    ]
+    assert lines[v11:v10] == [
+        lines[v11],
+        "",
+        "### Features",
+        "",
+        reworded,
+        "",
+        "### Fixes",
+        "",
+        f"- crash on empty input ({repo.short('crash')})",
+        "",
+    ]
+    assert path.read_text().count(repo.short("search")) == 1
+
+
 def test_merge_into_an_empty_file_is_the_rendered_changelog(project):
     changelog = build_changelog(open_repository(project.root))
     assert merge_into("", changelog) == render_markdown(changelog)

@@ -242,11 +242,11 @@ def release_heading(release: Release) -> str:
     return f"## [{release.version}]" + (f" - {release.date}" if release.date else "")
 
 
-def render_release(release: Release) -> list[str]:
+def render_release(release: Release, render: Callable[[Entry], str] = render_entry) -> list[str]:
     lines = [release_heading(release)]
     for kind, entries in release.grouped().items():
         lines += ["", f"### {KIND_TITLES[kind]}", ""]
-        lines += [render_entry(entry) for entry in entries]
+        lines += [render(entry) for entry in entries]
     return lines
 
 
@@ -270,7 +270,8 @@ def merge_into(existing: str, changelog: Changelog) -> str:
 
     A release whose heading is already there gets only the entries it lacks (by their
     commit, so a line the user reworded is not added again); a new release's section goes
-    above the older ones, below an Unreleased section.
+    above the older ones, below an Unreleased section. Lines of the Unreleased section whose
+    commits a tag now releases move, as written, to that release's section.
     """
     if not existing.strip():
         return render_markdown(changelog)
@@ -278,17 +279,59 @@ def merge_into(existing: str, changelog: Changelog) -> str:
     code_lines = {
         render_entry(e) for r in changelog.releases for e in r.entries if e.source == "code"
     }
+    released = [e for r in changelog.releases if r.version != UNRELEASED for e in r.entries]
+    moved = _take_from_unreleased(lines, released)
+
+    def render(entry: Entry) -> str:
+        return moved.get(entry) or render_entry(entry)
+
     for release in reversed(changelog.releases):  # oldest first: each new one lands on top
-        missing = [e for e in release.entries if not _present(e, lines, code_lines)]
+        missing = [e for e in release.entries if e in moved or not _present(e, lines, code_lines)]
         if not missing:
             continue
         if _find_section(lines, release.version) is None:
             at = _insertion_point(lines, release.version)
-            block = render_release(Release(release.version, release.date, missing))
+            block = render_release(Release(release.version, release.date, missing), render)
             lines[at:at] = [*block, ""] if at < len(lines) else ["", *block]
         else:
-            _add_to_section(lines, release.version, missing)
+            _add_to_section(lines, release.version, missing, render)
     return "\n".join(lines) + "\n"
+
+
+def _take_from_unreleased(lines: list[str], released: list[Entry]) -> dict[Entry, str]:
+    """Remove from the Unreleased section the lines of entries a release now holds; their
+    text, as the user left it, by entry. Kind headings left empty go too."""
+    section = _find_section(lines, UNRELEASED)
+    if section is None:
+        return {}
+    start, end = section
+    moved: dict[Entry, str] = {}
+    for entry in released:
+        rendered = render_entry(entry)
+        cites = re.compile(rf"\b{re.escape(entry.commits[0])}\b") if entry.commits else None
+        for index in range(start + 1, end):
+            line = lines[index]
+            if line == rendered or (
+                cites and entry.source != "code" and line.startswith("- ") and cites.search(line)
+            ):
+                moved[entry] = lines.pop(index)
+                end -= 1
+                break
+    if moved:
+        _drop_empty_kind_headings(lines, start, end)
+    return moved
+
+
+def _drop_empty_kind_headings(lines: list[str], start: int, end: int) -> None:
+    for index in range(end - 1, start, -1):
+        if not _KIND_HEADING.match(lines[index]):
+            continue
+        following = index + 1
+        while following < len(lines) and not lines[following].strip():
+            following += 1
+        at_next_heading = following >= len(lines) or lines[following].startswith("#")
+        if at_next_heading:
+            del lines[index:following]
 
 
 def _present(entry: Entry, lines: list[str], code_lines: set[str]) -> bool:
@@ -329,9 +372,11 @@ def _insertion_point(lines: list[str], version: str) -> int:
     return len(lines)
 
 
-def _add_to_section(lines: list[str], version: str, entries: list[Entry]) -> None:
+def _add_to_section(
+    lines: list[str], version: str, entries: list[Entry], render: Callable[[Entry], str]
+) -> None:
     for kind in KINDS:
-        new = [render_entry(e) for e in entries if e.kind == kind]
+        new = [render(e) for e in entries if e.kind == kind]
         section = _find_section(lines, version)
         if not new or section is None:
             continue
