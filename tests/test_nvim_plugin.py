@@ -320,6 +320,9 @@ def actions_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     subprocess.run(["git", "init", "-q", str(workspace)], check=True)
     source = workspace / "shop.py"
     source.write_text(SHOP)
+    git = ["git", "-C", str(workspace), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "add", "shop.py"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "feat: add the shop"], check=True)
     lines = ",".join(map(str, EXTRACT_LINES))
     data = run_script(
         ACTIONS_SCRIPT, root, source, ACTIONS_TIMEOUT_S, {"GENLS_TEST_EXTRACT_LINES": lines}
@@ -371,6 +374,15 @@ def test_status_line_shows_the_diagram_job(actions_report: dict[str, Any]) -> No
     assert events and events[0]["kind"] == "begin", actions_report["progress"]
     assert "[classes diagram" in events[0]["statusline"], events[0]
     assert "[" not in actions_report["statusline_after"]
+
+
+def test_changelog_bang_edits_changelog_md_for_review(actions_report: dict[str, Any]) -> None:
+    changelog = actions_report["changelog"]
+    assert Path(changelog["path"]) == Path(actions_report["workspace"]) / "CHANGELOG.md"
+    assert "## [Unreleased]" in changelog["lines"]
+    assert any(line.startswith("- add the shop (") for line in changelog["lines"])
+    assert changelog["modified"] is True  # an edit to review, not saved behind the user's back
+    assert changelog["message"] == "genls: changelog: CHANGELOG.md (review, then :write)"
 
 
 def test_command_the_server_lacks_says_to_update(actions_report: dict[str, Any]) -> None:

@@ -2,8 +2,8 @@
 -- Neovim against the real server, on paths that need no model: "Extract into function"
 -- applied through vim.lsp.buf.code_action, "Refactor with an instruction…" asking with
 -- vim.ui.input, :GenlsDiagram classes writing and opening a Mermaid file (with its progress in
--- the status line), and a command the server lacks (:GenlsImage on a server without
--- genls.generateImage).
+-- the status line), :GenlsChangelog! editing CHANGELOG.md, and a command the server lacks
+-- (:GenlsImage on a server without genls.generateImage).
 --
 -- Usage (-S, not -l: the main loop must run for LSP answers):
 --   GENLS_TEST_FILE=<workspace>/shop.py GENLS_TEST_PYTHON=<python> \
@@ -130,6 +130,21 @@ local function run()
     message = (notification("genls: diagram:", mark) or {}).message,
   }
   report.statusline_after = genls.statusline()
+
+  step("GenlsChangelog!")
+  vim.cmd.buffer(bufnr)
+  mark = #notifications
+  vim.cmd("GenlsChangelog!")
+  local changelog = wait_for(function()
+    local name = vim.api.nvim_buf_get_name(0)
+    return name:match("CHANGELOG%.md$") and name or nil
+  end, STEP_TIMEOUT_MS, ":GenlsChangelog! opened no CHANGELOG.md")
+  report.changelog = {
+    path = changelog,
+    lines = vim.api.nvim_buf_get_lines(0, 0, -1, false),
+    modified = vim.bo.modified,
+    message = (notification("genls: changelog:", mark) or {}).message,
+  }
 
   step("a command the server lacks")
   vim.cmd.buffer(bufnr)

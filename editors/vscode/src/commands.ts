@@ -293,7 +293,8 @@ export const PALETTE_COMMANDS: readonly PaletteCommand[] = [
   }),
   job("genls.writeChangelog", "Write Changelog", SERVER_COMMAND.changelog, {
     inputs: [],
-    args: () => [{}],
+    // Into CHANGELOG.md, through a WorkspaceEdit (the file opens, unsaved, to review).
+    args: () => [{ apply: true }],
   }),
   job("genls.showSymbolHistory", "Show History of This Symbol", SERVER_COMMAND.history, {
     inputs: [],

@@ -102,6 +102,19 @@ async function showMarkdown(title: string, result: unknown): Promise<void> {
   if (!isMarkdownAnswer(result)) {
     throw unexpected(title, result);
   }
+  if (result.applied === true && result.uri !== undefined) {
+    // Written into the workspace's file (CHANGELOG.md) by a WorkspaceEdit: show that file.
+    const uri = vscode.Uri.parse(result.uri);
+    await vscode.commands.executeCommand("vscode.open", uri);
+    const shown = vscode.workspace.asRelativePath(uri);
+    void vscode.window.showInformationMessage(
+      fileWrittenMessage(title, { uri: result.uri }, shown),
+    );
+    return;
+  }
+  if (result.applied === false) {
+    void vscode.window.showWarningMessage(`genls: ${title}: the edit was not applied.`);
+  }
   await showUntitled(result.markdown, "markdown");
 }
 

@@ -132,8 +132,15 @@ export function isFileAnswer(value: unknown): value is FileAnswer {
   return isRecord(value) && typeof value.uri === "string";
 }
 
-/** genls.changelog and genls.history: a markdown document. */
-export function isMarkdownAnswer(value: unknown): value is { readonly markdown: string } {
+/** genls.changelog and genls.history: a markdown document; the changelog also says where it
+ * belongs (`uri`) and, when asked to apply it, whether the editor took the edit. */
+export interface MarkdownAnswer {
+  readonly markdown: string;
+  readonly uri?: string;
+  readonly applied?: boolean | null;
+}
+
+export function isMarkdownAnswer(value: unknown): value is MarkdownAnswer {
   return isRecord(value) && typeof value.markdown === "string";
 }
 

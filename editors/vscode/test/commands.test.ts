@@ -152,7 +152,7 @@ describe("job arguments", () => {
     assert.deepEqual(command("genls.showSymbolHistory").args({ inputs: [], editor: EDITOR }), [
       { uri: EDITOR.uri, line: 7 },
     ]);
-    assert.deepEqual(command("genls.writeChangelog").args(NO_INPUT), [{}]);
+    assert.deepEqual(command("genls.writeChangelog").args(NO_INPUT), [{ apply: true }]);
     assert.deepEqual(command("genls.writeCommitMessage").args(NO_INPUT), []);
   });
 

@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import { tmpdir } from "node:os";
@@ -226,6 +227,20 @@ describe("the bundled extension in a fake VS Code", { timeout: 4 * TIMEOUT_MS },
     await fake.executeCommand("genls.drawDiagram");
     assert.equal(fake.opened.length, 2);
     assert.ok(existsSync(join(workspace, "out", "diagrams", "imports.mmd")), fake.opened[1]);
+
+    // Write Changelog: the server's WorkspaceEdit creates CHANGELOG.md, which opens.
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@e", ...args], {
+        cwd: workspace,
+      });
+    git("init", "-q");
+    git("add", "shapes.py");
+    git("commit", "-q", "-m", "feat: add shapes");
+    await fake.executeCommand("genls.writeChangelog");
+    const changelog = join(workspace, "CHANGELOG.md");
+    assert.equal(fake.opened[2], pathToFileURL(changelog).href);
+    assert.match(readFileSync(changelog, "utf8"), /## \[Unreleased\][\s\S]*- add shapes \(/);
+    assert.equal(information(fake).at(-1), "genls: Write Changelog: CHANGELOG.md.");
 
     // A command this server may lack (an older genls): said before any prompt is asked.
     if (!fake.hasCommand(SERVER_COMMAND.generateImage)) {

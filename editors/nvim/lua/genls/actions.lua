@@ -50,11 +50,19 @@ function M.refactor(args)
   run.refactor({ uri(bufnr), M.command_range(args, bufnr), vim.trim(args.args or "") })
 end
 
---- :GenlsChangelog [since]: the changelog since a tag or commit (default: the last tag).
+--- :GenlsChangelog[!] [since]: the changelog since a tag or commit (default: the last tag);
+--- with ! it is merged into CHANGELOG.md (an edit to review and :write).
 function M.changelog(args)
   local since = vim.trim(args.args or "")
   -- An empty Lua table would go out as a JSON list; the server wants an object.
-  run.job("genls.changelog", { since ~= "" and { since = since } or vim.empty_dict() })
+  local options = vim.empty_dict()
+  if since ~= "" then
+    options.since = since
+  end
+  if args.bang then
+    options.apply = true
+  end
+  run.job("genls.changelog", { options })
 end
 
 --- :GenlsHistory [symbol]: the story of the function or class under the cursor.
@@ -148,8 +156,8 @@ function M.setup()
     desc = "genls: write the docstrings missing in this file" })
   create("GenlsRefactor", M.refactor, { nargs = "*", range = true,
     desc = "genls: rewrite the selection (or the function under the cursor) as instructed" })
-  create("GenlsChangelog", M.changelog, { nargs = "?",
-    desc = "genls: a changelog from the git history, in a scratch buffer" })
+  create("GenlsChangelog", M.changelog, { nargs = "?", bang = true,
+    desc = "genls: a changelog from the git history (! merges it into CHANGELOG.md)" })
   create("GenlsHistory", M.history, { nargs = "?",
     desc = "genls: the history of the function or class under the cursor" })
   create("GenlsCommitMessage", M.commit_message, {

@@ -109,7 +109,8 @@ end
 --- Shows a command's answer as its `view` says:
 ---   "edit"     a summary of an edit the server applied (docstring, refactor)
 ---   "file"     open result.uri (diagrams, generated assets)
----   "markdown" result.markdown in a scratch buffer (changelog, history)
+---   "markdown" result.markdown in a scratch buffer (changelog, history), or the file the
+---              server edited when asked to apply (the changelog's CHANGELOG.md)
 ---   "commit"   result.message in an editable gitcommit scratch buffer
 ---@param view "edit"|"file"|"markdown"|"commit"
 ---@param title string
@@ -128,7 +129,17 @@ function M.show(view, title, result)
     local extra = count(result.uris) > 1 and (" (+%d more)"):format(#result.uris - 1) or ""
     notify(("genls: %s: %s%s"):format(title, vim.fn.fnamemodify(
       vim.uri_to_fname(result.uri), ":~:."), extra))
+  elseif view == "markdown" and result.applied == true and type(result.uri) == "string" then
+    -- Edited into the workspace's file (CHANGELOG.md): shown modified, for review and :write.
+    local bufnr = vim.uri_to_bufnr(result.uri)
+    vim.fn.bufload(bufnr)
+    vim.api.nvim_win_set_buf(0, bufnr)
+    notify(("genls: %s: %s (review, then :write)"):format(title,
+      vim.fn.fnamemodify(vim.uri_to_fname(result.uri), ":~:.")))
   elseif view == "markdown" and type(result.markdown) == "string" then
+    if result.applied == false then
+      notify(("genls: %s: the edit was not applied"):format(title), vim.log.levels.WARN)
+    end
     M.document("genls://" .. title, "markdown", result.markdown)
   elseif view == "commit" and type(result.message) == "string" then
     M.document("genls://commit-message", "gitcommit", result.message, true)
