@@ -12,7 +12,7 @@ genls.assist.prompt):
 Everything but the first two is computed from the lines before the cursor's line (the
 similarity query only up to the prompt's anchor line, genls.assist.prompt), so it stays the
 same while the user types a line: the front of the prompt, and the model's KV cache, stay
-valid. The last two change only when a new `module.` or call is opened.
+valid. The first two change only when a new `module.` or call is opened.
 """
 
 from __future__ import annotations
