@@ -34,5 +34,15 @@ def write_files(files: Mapping[Path, bytes]) -> None:
                 temporary.unlink()
 
 
+def write_all(files: Mapping[Path, bytes], error: type[Exception]) -> list[Path]:
+    """write_files, with a failure raised as `error` in one line naming the file and why;
+    the paths written, in order."""
+    try:
+        write_files(files)
+    except OSError as exc:
+        raise error(f"cannot write {exc.filename or ''}: {exc.strerror or exc}") from exc
+    return list(files)
+
+
 def write_text(path: Path, text: str) -> None:
     write_files({path: text.encode("utf-8")})

@@ -177,23 +177,24 @@ def test_missing_and_corrupt_weights_are_named(tmp_path):
         load_image_model(str(copy))
 
 
-def tiny_diffusers_folder(folder: Path, conditioned: bool) -> Path:
-    """A diffusers model folder as a user would have it, with random weights."""
+def save_tiny_unet(folder: Path, sample_size: int, cross_attention_dim: int | None) -> None:
+    """A random 2-level UNet with a DDIM scheduler config, saved as diffusers does:
+    text-conditioned (UNet2DConditionModel) when cross_attention_dim is given."""
     from diffusers import DDIMScheduler, UNet2DConditionModel, UNet2DModel
 
     torch.manual_seed(0)
     common = {
-        "sample_size": 16,
+        "sample_size": sample_size,
         "in_channels": 4,
         "out_channels": 4,
         "layers_per_block": 1,
         "block_out_channels": (16, 32),
         "norm_num_groups": 8,
     }
-    if conditioned:
+    if cross_attention_dim:
         unet = UNet2DConditionModel(
             **common,
-            cross_attention_dim=384,
+            cross_attention_dim=cross_attention_dim,
             attention_head_dim=8,
             down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
             up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
@@ -206,6 +207,11 @@ def tiny_diffusers_folder(folder: Path, conditioned: bool) -> Path:
         )
     unet.save_pretrained(folder / "unet")
     DDIMScheduler(num_train_timesteps=100).save_pretrained(folder / "scheduler")
+
+
+def tiny_diffusers_folder(folder: Path, conditioned: bool) -> Path:
+    """A pixel diffusers model folder as a user would have it (MiniLM-conditioned or not)."""
+    save_tiny_unet(folder, sample_size=16, cross_attention_dim=384 if conditioned else None)
     return folder
 
 
@@ -216,7 +222,7 @@ def no_progress(done: int, total: int) -> None:
 def tiny_stable_diffusion_folder(folder: Path) -> Path:
     """A Stable Diffusion layout (CLIP tokenizer and text encoder, VAE, latent UNet), random
     weights and a byte-level tokenizer vocabulary without merges."""
-    from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
+    from diffusers import AutoencoderKL
     from tokenizers.pre_tokenizers import ByteLevel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
@@ -247,19 +253,7 @@ def tiny_stable_diffusion_folder(folder: Path) -> Path:
         norm_num_groups=8,
         sample_size=16,
     ).save_pretrained(folder / "vae")
-    UNet2DConditionModel(
-        sample_size=8,
-        in_channels=4,
-        out_channels=4,
-        layers_per_block=1,
-        block_out_channels=(16, 32),
-        norm_num_groups=8,
-        cross_attention_dim=32,
-        attention_head_dim=8,
-        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
-        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
-    ).save_pretrained(folder / "unet")
-    DDIMScheduler(num_train_timesteps=100).save_pretrained(folder / "scheduler")
+    save_tiny_unet(folder, sample_size=8, cross_attention_dim=32)  # latents, CLIP's width
     return folder
 
 

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
-from genls.atomic_files import write_files
+from genls import atomic_files
 from multimodal.audio.errors import OutputError
 
-
-def write_all(files: dict[Path, bytes]) -> list[Path]:
-    """Every file, or none of them (genls.atomic_files)."""
-    try:
-        write_files(files)
-    except OSError as exc:
-        raise OutputError(f"cannot write {exc.filename or ''}: {exc.strerror or exc}") from exc
-    return list(files)
+# Every file, or none of them; a failure is an OutputError.
+write_all = partial(atomic_files.write_all, error=OutputError)

@@ -10,12 +10,13 @@ import io
 import json
 import math
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from genls.atomic_files import write_files
+from genls import atomic_files
 from multimodal.image.errors import ImageError
 
 UPSCALES = (4, 8)
@@ -92,10 +93,5 @@ def check_writable(folder: Path) -> None:
         raise OutputError(f"cannot write into {folder}: {existing} is not a writable folder")
 
 
-def write_all(files: dict[Path, bytes]) -> list[Path]:
-    """Every file, or none of them (genls.atomic_files)."""
-    try:
-        write_files(files)
-    except OSError as exc:
-        raise OutputError(f"cannot write {exc.filename or ''}: {exc.strerror or exc}") from exc
-    return list(files)
+# Every file, or none of them; a failure is an OutputError.
+write_all = partial(atomic_files.write_all, error=OutputError)

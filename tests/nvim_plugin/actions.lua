@@ -35,6 +35,21 @@ local function notification(pattern, from)
   return nil
 end
 
+--- Waits until the current buffer's name matches `pattern`; what it shows, and the message
+--- starting with `message` notified after notification number `mark`.
+local function opened_buffer(pattern, failure, message, mark)
+  local path = wait_for(function()
+    local name = vim.api.nvim_buf_get_name(0)
+    return name:match(pattern) and name or nil
+  end, STEP_TIMEOUT_MS, failure)
+  return {
+    path = path,
+    lines = vim.api.nvim_buf_get_lines(0, 0, -1, false),
+    modified = vim.bo.modified,
+    message = (notification(message, mark) or {}).message,
+  }
+end
+
 local function run()
   vim.opt.rtp:prepend(t.plugin_dir)
   local genls = require("genls")
@@ -118,33 +133,17 @@ local function run()
   step("GenlsDiagram classes")
   local mark = #notifications
   vim.cmd("GenlsDiagram classes")
-  local opened = wait_for(function()
-    local name = vim.api.nvim_buf_get_name(0)
-    return name:match("%.mmd$") and name or nil
-  end, STEP_TIMEOUT_MS, ":GenlsDiagram classes opened no .mmd file")
-  report.diagram = {
-    path = opened,
-    lines = vim.api.nvim_buf_get_lines(0, 0, -1, false),
-    modified = vim.bo.modified,
-    on_disk = vim.fn.readfile(opened),
-    message = (notification("genls: diagram:", mark) or {}).message,
-  }
+  report.diagram = opened_buffer("%.mmd$", ":GenlsDiagram classes opened no .mmd file",
+    "genls: diagram:", mark)
+  report.diagram.on_disk = vim.fn.readfile(report.diagram.path)
   report.statusline_after = genls.statusline()
 
   step("GenlsChangelog!")
   vim.cmd.buffer(bufnr)
   mark = #notifications
   vim.cmd("GenlsChangelog!")
-  local changelog = wait_for(function()
-    local name = vim.api.nvim_buf_get_name(0)
-    return name:match("CHANGELOG%.md$") and name or nil
-  end, STEP_TIMEOUT_MS, ":GenlsChangelog! opened no CHANGELOG.md")
-  report.changelog = {
-    path = changelog,
-    lines = vim.api.nvim_buf_get_lines(0, 0, -1, false),
-    modified = vim.bo.modified,
-    message = (notification("genls: changelog:", mark) or {}).message,
-  }
+  report.changelog = opened_buffer("CHANGELOG%.md$", ":GenlsChangelog! opened no CHANGELOG.md",
+    "genls: changelog:", mark)
 
   step("a command the server lacks")
   vim.cmd.buffer(bufnr)
