@@ -201,7 +201,7 @@ WORKSPACES = (
     ),
     Workspace(
         "genls",
-        f"a copy of genls's own package at {_genls_commit()}; cursor after `name(` of a"
+        "a copy of genls's own package at {commit}; cursor after `name(` of a"
         " function or class another file defines",
         _genls,
         call_argument_points,
@@ -230,7 +230,7 @@ def _compare(settings: Settings, workspace: Workspace, count: int) -> dict[str, 
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return {
-        "workspace": workspace.description,
+        "workspace": workspace.description.format(commit=_genls_commit()),
         "points": len(points),
         **results,
         "examples": [

@@ -22,6 +22,7 @@ import torch
 from torch.nn import functional as F
 
 from bench.machine import report_header
+from genls.atomic_files import write_files
 from multimodal.image.dataset import is_held_out, load_icons
 from multimodal.image.output import png_bytes, sprite_sheet, upscale
 from multimodal.image.pixels import to_model, to_rgba
@@ -54,8 +55,7 @@ def run_image_bench(
     unconditioned = _sample(model, torch.zeros_like(texts), 1.0, seed=1)
     real_held = icons.pixels[held][: len(names)]
     if grid is not None:
-        grid.parent.mkdir(parents=True, exist_ok=True)
-        grid.write_bytes(png_bytes(upscale(sprite_sheet(generated[:48]), 4)))
+        write_files({grid: png_bytes(upscale(sprite_sheet(generated[:48]), 4))})
     train_x = _flat(icons.pixels[~held])
     return {
         **report_header("image"),

@@ -13,7 +13,6 @@ answers with the URIs of the written files.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,7 @@ from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 
 from genls import __version__
 from genls.server.app import GenlsServer
-from genls.server.assets import asset_folder
+from genls.server.assets import asset_folder, free_name
 from genls.server.progress import ServerJob
 from multimodal.audio.errors import Cancelled, OutputError, PromptError, WeightsError
 
@@ -41,15 +40,6 @@ def _options(args: tuple[Any, ...], main_key: str) -> dict[str, Any]:
     raise JsonRpcInvalidParams(
         f"expected one argument: an object with {main_key!r} (and optional settings)"
     )
-
-
-def free_name(folder: Path, base: str, suffix: str = ".wav") -> Path:
-    """folder/base.wav, or base-2.wav, base-3.wav ... so nothing existing is overwritten."""
-    base = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")[:48] or "asset"
-    candidate, number = folder / f"{base}{suffix}", 2
-    while candidate.exists() or candidate.with_name(f"{candidate.stem}.provenance.json").exists():
-        candidate, number = folder / f"{base}-{number}{suffix}", number + 1
-    return candidate
 
 
 def _answer(written: list[Path]) -> dict[str, Any]:
@@ -106,7 +96,7 @@ def register(server: GenlsServer) -> None:
         folder = asset_folder(ls, options.get("folder"))
 
         def work(job: ServerJob) -> list[Path]:
-            path = free_name(folder, options.get("name") or f"{kind}-{seed}")
+            path = free_name(folder, options.get("name") or f"{kind}-{seed}", ".wav")
             files = sfx_files(kind, seed, path, {"genls_version": __version__})
             if job.should_stop():
                 raise Cancelled
@@ -134,7 +124,8 @@ def register(server: GenlsServer) -> None:
         stems = bool(options.get("stems", False))
 
         def work(job: ServerJob) -> list[Path]:
-            path = free_name(folder, options.get("name") or f"{prompt[:40]}-s{request.seed}")
+            name = options.get("name") or f"{prompt[:40]}-s{request.seed}"
+            path = free_name(folder, name, ".wav")
             files = music_files(
                 music_generator(),
                 request,

@@ -12,17 +12,14 @@ directly, all or nothing, and the command answers with their URIs.
 
 from __future__ import annotations
 
-import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from pygls.exceptions import JsonRpcInvalidParams
 
 from genls import __version__
 from genls.server.app import GenlsServer
-from genls.server.assets import asset_folder
+from genls.server.assets import asset_folder, free_name
 from genls.server.progress import ServerJob
 
 IMAGE_COMMAND = "genls.generateImage"
@@ -35,16 +32,17 @@ class _ImageModels:
 
     def __init__(self) -> None:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-image")
-        self._lock = threading.Lock()
-        self._loaded: tuple[tuple[str, int], Any] | None = None
+        self._loaded: tuple[str, Any] | None = None
 
     def get(self, name: str, threads: int) -> Any:  # on the worker thread
         from multimodal.image.generate import load_image_model
 
-        with self._lock:
-            if self._loaded is None or self._loaded[0] != (name, threads):
-                self._loaded = ((name, threads), load_image_model(name, threads))
-            return self._loaded[1]
+        # One worker thread calls this, so no lock; a new thread count needs no reload.
+        if self._loaded is None or self._loaded[0] != name:
+            self._loaded = (name, load_image_model(name, threads))
+        model = self._loaded[1]
+        model.threads = threads
+        return model
 
 
 def register(server: GenlsServer) -> None:
@@ -54,7 +52,6 @@ def register(server: GenlsServer) -> None:
     async def generate_image(ls: GenlsServer, *args: Any) -> dict[str, Any]:
         """One argument, an object: prompt, and optionally n (1-64), size, seed, steps,
         guidance, folder (inside the workspace; default the assetFolder setting)."""
-        from multimodal.image.assets import make_icons
         from multimodal.image.errors import ImageError
         from multimodal.image.request import ImageRequest
 
@@ -72,7 +69,9 @@ def register(server: GenlsServer) -> None:
                 job.report(f"step {done}/{total}", int(100 * done / total))
 
             def work() -> Any:  # file checks, model and sampling: all on the worker
-                target = _free_name(folder, request.prompt, request.n)
+                from multimodal.image.assets import make_icons  # torch: not on the loop
+
+                target = free_name(folder, request.prompt, ".png", also=("-sheet.png",))
                 model = models.get(settings.image_model, settings.threads)
                 return make_icons(
                     model, request, target, f"genls {__version__}", job.should_stop, on_step
@@ -111,15 +110,3 @@ def _options(args: tuple[Any, ...]) -> dict[str, Any]:
             raise ValueError(f"{key!r} must be {'a string' if kind is str else 'a number'}")
         options[key] = value
     return {**options, "folder": folder}
-
-
-def _free_name(folder: Path, prompt: str, n: int) -> Path:
-    """folder/a-red-potion-bottle.png, or -2, -3 ... so no earlier image is overwritten."""
-    base = re.sub(r"[^a-z0-9]+", "-", prompt.lower()).strip("-")[:40] or "image"
-    number = 1
-    while True:
-        stem = base if number == 1 else f"{base}-{number}"
-        taken = [f"{stem}.png", f"{stem}.provenance.json", f"{stem}-sheet.png"]
-        if not any((folder / name).exists() for name in taken):
-            return folder / f"{stem}.png"
-        number += 1

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from multimodal.audio.accompany import Arrangement, accompany, chord_symbol
-from multimodal.audio.assets import provenance
 from multimodal.audio.checkpoint import MODEL_NAME, WEIGHTS_PATH, load_model
 from multimodal.audio.events import Tune
 from multimodal.audio.fluid import find_fluidsynth, render_midi
@@ -27,6 +26,7 @@ from multimodal.audio.prompt import MusicRequest
 from multimodal.audio.sample import Cancelled, ConstrainedSampler
 from multimodal.audio.synth import render
 from multimodal.audio.wav import PEAK, SAMPLE_RATE, wav_bytes
+from multimodal.provenance import with_provenance
 
 STEMS = {"melody": ("melody",), "harmony": ("harmony", "bass"), "drums": ("drums",)}
 _GAIN = {"melody": 1.0, "harmony": 0.33, "bass": 0.55, "drums": 0.6}
@@ -184,4 +184,4 @@ def music_files(
     }
     if progress:
         progress(1.0, "done")
-    return provenance(files, wav_path, record)
+    return with_provenance(files, wav_path, record)

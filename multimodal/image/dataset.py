@@ -8,11 +8,14 @@ embeddings), so training and the bench never decode or embed twice.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from genls.atomic_files import write_files
 
 DATA_DIR = Path(__file__).parent / "data"
 PACKAGE = "emoji-datasource-twitter"
@@ -72,13 +75,15 @@ def _build_cache(size: int, data_dir: Path, cache: Path) -> None:
             pixels.append(np.asarray(small, dtype=np.uint8))
     captions = [caption_of(e) for e in entries]
     embeddings = PromptEncoder().embed_captions(captions)
+    buffer = io.BytesIO()
     np.savez_compressed(
-        cache,
+        buffer,
         pixels=np.stack(pixels),
         captions=np.array(captions),
         categories=np.array([e["category"] for e in entries]),
         embeddings=embeddings.astype(np.float32),
     )
+    write_files({cache: buffer.getvalue()})  # a stopped first build leaves no broken cache
 
 
 def is_held_out(index: int) -> bool:

@@ -23,7 +23,7 @@ from genls.llm.registry import sha256_of
 from multimodal.image.pixels import to_rgba
 from multimodal.image.request import ImageRequest, ImageRequestError
 from multimodal.image.sampler import Cancelled
-from multimodal.image.text import PromptEncoder
+from multimodal.image.text import EMBEDDING_DIM, PromptEncoder
 from multimodal.image.weights import WeightsError
 
 _WEIGHT_FILES = ("diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin")
@@ -72,10 +72,11 @@ class DiffusersModel:
             hasattr(self.unet.config, "cross_attention_dim")
             and self.unet.config.cross_attention_dim
         )
-        if self.conditioned and self._clip is None and self.unet.config.cross_attention_dim != 384:
+        width = self.unet.config.cross_attention_dim if self.conditioned else None
+        if width and self._clip is None and width != EMBEDDING_DIM:
             raise WeightsError(
-                f"{folder}: without a text encoder the UNet must take 384-d MiniLM embeddings "
-                f"(cross_attention_dim is {self.unet.config.cross_attention_dim})"
+                f"{folder}: without a text encoder the UNet must take {EMBEDDING_DIM}-d MiniLM"
+                f" embeddings (cross_attention_dim is {width})"
             )
         self._minilm = PromptEncoder(threads) if self.conditioned and self._clip is None else None
         sample = self.unet.config.sample_size

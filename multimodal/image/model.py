@@ -16,13 +16,15 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from multimodal.image.text import EMBEDDING_DIM
+
 
 @dataclass(frozen=True)
 class UNetConfig:
     image_size: int = 32
     channels: int = 4  # RGBA, RGB premultiplied by alpha, all scaled to [-1, 1]
     widths: tuple[int, ...] = (32, 64, 128)  # one level per width; each halves the size
-    text_dim: int = 384
+    text_dim: int = EMBEDDING_DIM
     cond_dim: int = 256
     groups: int = 8
 

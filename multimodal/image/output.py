@@ -5,9 +5,7 @@ cancel never leaves half of them."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import math
 import os
 from functools import partial
@@ -18,6 +16,7 @@ import numpy as np
 
 from genls import atomic_files
 from multimodal.image.errors import ImageError
+from multimodal.provenance import with_provenance
 
 UPSCALES = (4, 8)
 
@@ -51,11 +50,6 @@ def sprite_sheet(images: np.ndarray) -> np.ndarray:
     return sheet
 
 
-def sidecar_path(main_file: Path) -> Path:
-    """potion.png -> potion.provenance.json, beside it (the shape genls's audio uses)."""
-    return main_file.with_name(f"{main_file.stem}.provenance.json")
-
-
 def icon_files(
     images: np.ndarray, target: Path, record: dict[str, Any], upscales: tuple[int, ...] = UPSCALES
 ) -> dict[Path, bytes]:
@@ -75,13 +69,7 @@ def icon_files(
         for index, image in enumerate(images, start=1):
             pictures[target.with_name(f"{stem}-{index}.png")] = image
     files = {path: png_bytes(picture) for path, picture in pictures.items()}
-    listed = {
-        path.name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-        for path, data in files.items()
-    }
-    document = {**record, "files": listed}
-    files[sidecar_path(target)] = (json.dumps(document, indent=2) + "\n").encode()
-    return files
+    return with_provenance(files, target, record)
 
 
 def check_writable(folder: Path) -> None:
