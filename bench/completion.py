@@ -118,10 +118,10 @@ class BenchClient:
         self.client = LanguageClient("genls-bench", __version__)
         self.version = 1
 
-    async def start(self, root_uri: str | None = None) -> None:
+    async def start(self, root_uri: str | None = None, prewarm: bool = False) -> None:
         """Without a root there is no workspace, so no index."""
         await self.client.start_io(sys.executable, "-m", "genls", "serve", "--log-level", "warning")
-        options = self.settings.as_camel_dict() | {"prewarm": False}
+        options = self.settings.as_camel_dict() | {"prewarm": prewarm}
         await self.client.initialize_async(
             types.InitializeParams(
                 capabilities=types.ClientCapabilities(),
@@ -135,11 +135,11 @@ class BenchClient:
     def pid(self) -> int:
         return self.client._server.pid  # the subprocess pygls started
 
-    def open(self, uri: str, text: str) -> None:
+    def open(self, uri: str, text: str, language_id: str = "python") -> None:
         self.client.text_document_did_open(
             types.DidOpenTextDocumentParams(
                 text_document=types.TextDocumentItem(
-                    uri=uri, language_id="python", version=1, text=text
+                    uri=uri, language_id=language_id, version=1, text=text
                 )
             )
         )
@@ -158,7 +158,24 @@ class BenchClient:
             )
         )
 
-    async def inline(self, uri: str, line: int, character: int) -> tuple[float, str]:
+    def insert(self, uri: str, line: int, character: int, text: str) -> None:
+        """An incremental change, as editors send while typing."""
+        self.version += 1
+        at = types.Position(line=line, character=character)
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.version),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(start=at, end=at), text=text
+                    )
+                ],
+            )
+        )
+
+    async def inline_item(
+        self, uri: str, line: int, character: int
+    ) -> tuple[float, types.InlineCompletionItem | None]:
         started = time.perf_counter()
         result = await self.client.text_document_inline_completion_async(
             types.InlineCompletionParams(
@@ -170,13 +187,30 @@ class BenchClient:
             )
         )
         seconds = time.perf_counter() - started
-        return seconds, (result.items[0].insert_text if result and result.items else "")
+        items = result.items if isinstance(result, types.InlineCompletionList) else result
+        return seconds, (items[0] if items else None)
 
-    async def last_generation(self) -> dict[str, Any]:
-        status = await self.client.workspace_execute_command_async(
+    async def inline(self, uri: str, line: int, character: int) -> tuple[float, str]:
+        seconds, item = await self.inline_item(uri, line, character)
+        text = item.insert_text if item is not None else ""
+        return seconds, text if isinstance(text, str) else text.value
+
+    async def status(self) -> dict[str, Any]:
+        return await self.client.workspace_execute_command_async(
             types.ExecuteCommandParams(command="genls.status")
         )
-        return status["recentGenerations"][-1]
+
+    async def last_generation(self) -> dict[str, Any]:
+        return (await self.status())["recentGenerations"][-1]
+
+    async def wait_until_ready(self) -> None:
+        """Until the model is loaded and the first index written (polled: a bench, not a test)."""
+        while True:
+            status = await self.status()
+            index = status["index"]
+            if status["model"] and (index is None or (index["ready"] and not index["indexing"])):
+                return
+            await asyncio.sleep(0.25)
 
     def peak_rss_mb(self) -> float:
         with open(f"/proc/{self.pid}/status") as status:

@@ -33,8 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lsprotocol import types
-
 from bench.completion import SEED, BenchClient
 from genls.config import Settings
 
@@ -123,8 +121,7 @@ async def _complete_all(
 ) -> list[str]:
     client = BenchClient(settings.merged({"index": with_index}))
     await client.start(root.as_uri())
-    if with_index:
-        await _wait_for_index(client)
+    await client.wait_until_ready()
     suggestions = []
     for point in points:
         uri = point.path.as_uri()
@@ -134,16 +131,6 @@ async def _complete_all(
         client.close(uri)
     await client.stop()
     return suggestions
-
-
-async def _wait_for_index(client: BenchClient) -> None:
-    while True:
-        status = await client.client.workspace_execute_command_async(
-            types.ExecuteCommandParams(command="genls.status")
-        )
-        if status["index"]["ready"] and not status["index"]["indexing"]:
-            return
-        await asyncio.sleep(0.5)
 
 
 def _scores(points: list[CrossFilePoint], suggestions: list[str]) -> dict[str, Any]:

@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     _audio_commands(commands)
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    suites = ("completion", "index", "diagram", "docstring", "history", "music", "image")
+    suites = ("completion", "replay", "index", "diagram", "docstring", "history", "music", "image")
     bench.add_argument("suite", choices=suites)
     bench.add_argument(
         "--contexts", default="512,1024,2048", help="completion: prompt budgets in tokens"
@@ -206,6 +206,20 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--bars", type=int, default=16, help="music: bars per piece")
     bench.add_argument(
         "--corpus-limit", type=int, dest="corpus_limit", help="music: parse only N corpus tunes"
+    )
+    bench.add_argument(
+        "--repo", type=Path, default=Path("."), help="replay: the git repository to replay"
+    )
+    bench.add_argument(
+        "--since",
+        default=None,
+        help="replay: commits after this date (default: after the bundled models' release)",
+    )
+    bench.add_argument("--until", default="HEAD", help="replay: the newest commit to replay")
+    bench.add_argument("--hunks", type=int, default=12, help="replay: hunks to type again")
+    bench.add_argument("--seed", type=int, default=None, help="replay: draws the hunks")
+    bench.add_argument(
+        "--no-raw", action="store_true", help="replay: skip the raw llama-cpp-python baseline"
     )
     bench.add_argument("--output", type=Path, help="also write the JSON to this file")
     _settings_flags(bench)
@@ -364,6 +378,18 @@ def main(argv: list[str] | None = None) -> int:
                 from bench.audio import run_music_bench
 
                 report = run_music_bench(args.prompts or 10, args.bars, args.corpus_limit)
+            elif args.suite == "replay":
+                from bench.replay import DEFAULT_SEED, DEFAULT_SINCE, run_replay_bench
+
+                report = run_replay_bench(
+                    settings,
+                    args.repo,
+                    args.since or DEFAULT_SINCE,
+                    args.until,
+                    args.hunks,
+                    DEFAULT_SEED if args.seed is None else args.seed,
+                    raw=not args.no_raw,
+                )
             elif args.suite == "index":
                 from bench.index import run_index_bench
 

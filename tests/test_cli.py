@@ -128,9 +128,8 @@ def frame(message: dict) -> bytes:
     return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
-def test_client_disconnecting_mid_request_ends_the_server_cleanly(tmp_path):
-    text = "def count():\n" + "".join(f"    print({i})\n" for i in range(1, 13)) + "    "
-    uri = (tmp_path / "count.py").as_uri()
+def _completion_session(uri: str, text: str, model: str) -> bytes:
+    """initialize, initialized, didOpen and one inline request, as one write."""
     messages = [
         {
             "jsonrpc": "2.0",
@@ -138,7 +137,7 @@ def test_client_disconnecting_mid_request_ends_the_server_cleanly(tmp_path):
             "method": "initialize",
             "params": {
                 "capabilities": {},
-                "initializationOptions": {"model": TINY_MODEL, "maxTokens": 300, "maxLines": 300},
+                "initializationOptions": {"model": model, "maxTokens": 300, "maxLines": 300},
             },
         },
         {"jsonrpc": "2.0", "method": "initialized", "params": {}},
@@ -160,20 +159,50 @@ def test_client_disconnecting_mid_request_ends_the_server_cleanly(tmp_path):
             },
         },
     ]
+    return b"".join(frame(m) for m in messages)
+
+
+def _start_and_send(tmp_path, model: str) -> subprocess.Popen:
+    text = "def count():\n" + "".join(f"    print({i})\n" for i in range(1, 13)) + "    "
     server = subprocess.Popen(
-        [sys.executable, "-m", "genls", "serve"],
+        [sys.executable, "-m", "genls", "serve", "--log-level", "debug"],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    server.stdin.write(b"".join(frame(m) for m in messages))
+    server.stdin.write(_completion_session((tmp_path / "count.py").as_uri(), text, model))
     server.stdin.flush()
-    time.sleep(2)  # the request is being generated now
+    return server
+
+
+def _ends_cleanly(server: subprocess.Popen, stderr: bytes = b"") -> None:
     server.stdin.close()  # the editor is gone
+    stderr += server.stderr.read()  # to the end: the server has exited
     server.wait(timeout=60)
-    stderr = server.stderr.read()
     assert server.returncode == 0, stderr.decode()
-    assert b"Traceback" not in stderr
+    assert b"Traceback" not in stderr, stderr.decode()
+
+
+def test_client_disconnecting_while_the_model_loads_ends_the_server_cleanly(tmp_path):
+    server = _start_and_send(tmp_path, DEFAULT_MODEL)
+    seen = b""
+    for line in server.stderr:  # wait until the model starts loading
+        seen += line
+        if b"loading model" in line:
+            break
+    assert b"loading model" in seen and b"ready:" not in seen, seen.decode()
+    _ends_cleanly(server, seen)
+
+
+def test_client_disconnecting_mid_request_ends_the_server_cleanly(tmp_path):
+    server = _start_and_send(tmp_path, TINY_MODEL)
+    seen = b""
+    for line in server.stderr:  # wait until the model is generating the suggestion
+        seen += line
+        if b"generating for" in line:
+            break
+    assert b"generating for" in seen, seen.decode()
+    _ends_cleanly(server, seen)
 
 
 SCALE = "def scale(values, factor):\n    return [value * factor for value in values]\n"

@@ -4,9 +4,9 @@ from genls.assist.suggestion_cache import SuggestionCache
 def test_typing_the_suggestion_trims_it():
     cache = SuggestionCache()
     cache.put("u", "def f():\n    re", "\n", "turn 42")
-    assert cache.get("u", "def f():\n    re", "\n") == "turn 42"
-    assert cache.get("u", "def f():\n    retu", "\n") == "rn 42"
-    assert cache.get("u", "def f():\n    return 4", "\n") == "2"
+    assert cache.get("u", "def f():\n    re", "\n").text == "turn 42"
+    assert cache.get("u", "def f():\n    retu", "\n").text == "rn 42"
+    assert cache.get("u", "def f():\n    return 4", "\n").text == "2"
 
 
 def test_typing_something_else_misses():
@@ -28,11 +28,19 @@ def test_capacity_evicts_oldest():
     for i in range(3):
         cache.put("u", f"p{i}", "", f"s{i}")
     assert cache.get("u", "p0", "") is None
-    assert cache.get("u", "p2", "") == "s2"
+    assert cache.get("u", "p2", "").text == "s2"
 
 
 def test_an_empty_answer_is_remembered_for_that_exact_point():
     cache = SuggestionCache()
     cache.put("u", "x = 1\n", "", "")
-    assert cache.get("u", "x = 1\n", "") == ""
+    assert cache.get("u", "x = 1\n", "").text == ""
     assert cache.get("u", "x = 1\ny", "") is None
+
+
+def test_a_hit_says_who_computed_it():
+    cache = SuggestionCache()
+    cache.put("u", "x = ", "\n", "compute()", origin="speculation")
+    cache.put("u", "y = ", "\n", "other()")
+    assert cache.get("u", "x = co", "\n") == ("mpute()", "speculation")
+    assert cache.get("u", "y = ", "\n").origin == "model"

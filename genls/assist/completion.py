@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import count
 from typing import Protocol
 
@@ -72,9 +73,20 @@ class CompletionRequest:
 class Suggestion:
     text: str
     multiline: bool
-    from_cache: bool
+    # "model" (generated for this request), "cache" (the rest of a suggestion shown before, as
+    # the user types it) or "speculation" (computed ahead, after an accepted suggestion).
+    source: str
     seconds: float
     stats: GenerationStats = field(default_factory=GenerationStats)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How the last completion request was answered, shown or not (for `genls.status`)."""
+
+    source: str  # as Suggestion.source
+    seconds: float
+    shown: bool
 
 
 class ContextProvider(Protocol):
@@ -100,7 +112,7 @@ class CompletionEngine:
         self._tickets = count(1)
         self._newest = 0
         self._cache = SuggestionCache()
-        self.last_suggestion: Suggestion | None = None
+        self.last_answer: Answer | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -127,6 +139,7 @@ class CompletionEngine:
             self._backend.close()
             self._backend = None
         if self._backend is None:
+            log.debug("loading model %s", self.settings.model)
             started = time.perf_counter()
             self._backend = self._create_backend(self.settings)
             self._backend_key = key
@@ -155,20 +168,9 @@ class CompletionEngine:
         if not self.is_enabled_for(request) or _looks_binary(request.text, request.offset):
             return None
         started = time.perf_counter()
-        ticket = self._newest = next(self._tickets)
-        prefix, suffix = request.text[: request.offset], request.text[request.offset :]
-        cached = self._cache.get(request.uri, prefix, suffix)
-        if cached == "":
-            return None  # asked here before, and the model had nothing
-        if cached is not None:
-            suggestion = Suggestion(cached, "\n" in cached, True, time.perf_counter() - started)
-            self.last_suggestion = suggestion
-            return suggestion
-        if self.settings.debounce_ms:
-            await asyncio.sleep(self.settings.debounce_ms / 1000)
-            if self._newest != ticket:
-                return None
-        return await self._run(self._complete_blocking, request, ticket, started)
+        suggestion, source = await self._suggest(request, started, "model")
+        self.last_answer = Answer(source, time.perf_counter() - started, suggestion is not None)
+        return suggestion
 
     async def speculate(self, request: CompletionRequest) -> None:
         """Compute the suggestion a request at this cursor would get, and cache it.
@@ -176,8 +178,30 @@ class CompletionEngine:
         Runs after an accepted suggestion, where the next request is likely; any real request
         stops it.
         """
-        if self.settings.prewarm:
-            await self.complete(request)
+        if not self.settings.prewarm or not self.is_enabled_for(request):
+            return
+        if not _looks_binary(request.text, request.offset):
+            await self._suggest(request, time.perf_counter(), "speculation")
+
+    async def _suggest(
+        self, request: CompletionRequest, started: float, origin: str
+    ) -> tuple[Suggestion | None, str]:
+        """(suggestion, where it came from): the cache, else the model; `origin` tags the work."""
+        ticket = self._newest = next(self._tickets)
+        prefix, suffix = request.text[: request.offset], request.text[request.offset :]
+        cached = self._cache.get(request.uri, prefix, suffix)
+        if cached is not None:
+            source = "cache" if cached.origin == "model" else cached.origin
+            if not cached.text:
+                return None, source  # asked here before, and the model had nothing
+            seconds = time.perf_counter() - started
+            return Suggestion(cached.text, "\n" in cached.text, source, seconds), source
+        if self.settings.debounce_ms:
+            await asyncio.sleep(self.settings.debounce_ms / 1000)
+            if self._newest != ticket:
+                return None, "model"
+        work = partial(self._complete_blocking, origin=origin)
+        return await self._run(work, request, ticket, started), "model"
 
     async def prewarm(self, request: CompletionRequest) -> None:
         """Put this cursor's prompt into the model's cache; any real request interrupts it."""
@@ -224,11 +248,16 @@ class CompletionEngine:
         return backend, language, fim, prompt
 
     def _complete_blocking(
-        self, request: CompletionRequest, should_stop: Callable[[], bool], started: float
+        self,
+        request: CompletionRequest,
+        should_stop: Callable[[], bool],
+        started: float,
+        origin: str = "model",
     ) -> Suggestion | None:
         if should_stop():
             return None
         backend, language, fim, prompt = self._prepare(request)
+        log.debug("generating for %s at offset %d", request.path, request.offset)
         syntax = analyse_cursor(request.text, request.offset, language)
         line_before = prompt.prefix.rsplit("\n", 1)[-1]
         stops = list(fim.stop if fim else ())
@@ -285,12 +314,10 @@ class CompletionEngine:
             text,
         )
         prefix, suffix = request.text[: request.offset], request.text[request.offset :]
-        self._cache.put(request.uri, prefix, suffix, text)
+        self._cache.put(request.uri, prefix, suffix, text, origin)
         if not text:
             return None
-        suggestion = Suggestion(text, "\n" in text, False, seconds, stats)
-        self.last_suggestion = suggestion
-        return suggestion
+        return Suggestion(text, "\n" in text, origin, seconds, stats)
 
     def _prewarm_blocking(
         self, request: CompletionRequest, should_stop: Callable[[], bool], started: float

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _PREFIX_KEY_CHARS = 256
 _SUFFIX_KEY_CHARS = 128
@@ -21,19 +22,26 @@ class _Key:
     suffix_head: str
 
 
+class Cached(NamedTuple):
+    text: str  # the rest of the suggestion; "" when the model had nothing at this point
+    origin: str  # who asked for it: "model" (a request) or "speculation" (computed ahead)
+
+
 class SuggestionCache:
     def __init__(self, capacity: int = 64) -> None:
-        self._entries: OrderedDict[_Key, str] = OrderedDict()
+        self._entries: OrderedDict[_Key, Cached] = OrderedDict()
         self.capacity = capacity
 
-    def put(self, uri: str, prefix: str, suffix: str, suggestion: str) -> None:
+    def put(
+        self, uri: str, prefix: str, suffix: str, suggestion: str, origin: str = "model"
+    ) -> None:
         key = _Key(uri, prefix[-_PREFIX_KEY_CHARS:], suffix[:_SUFFIX_KEY_CHARS])
-        self._entries[key] = suggestion
+        self._entries[key] = Cached(suggestion, origin)
         self._entries.move_to_end(key)
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
 
-    def get(self, uri: str, prefix: str, suffix: str) -> str | None:
+    def get(self, uri: str, prefix: str, suffix: str) -> Cached | None:
         """The rest of a cached suggestion whose start the user has typed since, if any.
 
         An empty string means the model was asked at exactly this point and had nothing.
@@ -42,10 +50,10 @@ class SuggestionCache:
         for key in reversed(self._entries):
             if key.uri != uri or key.suffix_head != suffix_head:
                 continue
-            suggestion = self._entries[key]
+            suggestion, origin = self._entries[key]
             if not suggestion:
                 if prefix.endswith(key.prefix_tail):
-                    return ""
+                    return Cached("", origin)
                 continue
             # Try each split of the typed text: old prefix tail + typed start of the suggestion.
             for typed in range(len(suggestion)):
@@ -53,7 +61,7 @@ class SuggestionCache:
                 if prefix.endswith(expected):
                     rest = suggestion[typed:]
                     if rest.strip():
-                        return rest
+                        return Cached(rest, origin)
                     break
         return None
 

@@ -38,6 +38,9 @@ def register(server: GenlsServer) -> None:
             log.info("ready: %s", backend.description)
         except GenlsError as exc:
             ls.show_error(exc)
+        except asyncio.CancelledError:
+            log.debug("the client left while the model was loading")  # nothing to report
+            return
         await watch_files(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)

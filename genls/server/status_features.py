@@ -27,6 +27,13 @@ def register(server: GenlsServer) -> None:
                 "indexing": bool(ls.indexing and not ls.indexing.done()),
                 "writesToDisk": ls.index.writes_to_disk,
             },
+            "lastCompletion": None
+            if engine.last_answer is None
+            else {
+                "source": engine.last_answer.source,
+                "milliseconds": round(engine.last_answer.seconds * 1000, 1),
+                "shown": engine.last_answer.shown,
+            },
             "recentGenerations": [
                 {
                     "path": record.path,

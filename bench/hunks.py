@@ -1,0 +1,142 @@
+"""Code a person really typed: added-only hunks of a repository's recent commits.
+
+A hunk is a run of 1-6 added lines (nothing removed) in a file that existed before, in a
+language genls completes, with 20-240 typed characters (indentation is the editor's, Enter
+is a keystroke). At most two are drawn per commit, then a fixed number overall, both with a
+fixed seed, so a given repository, date range and seed always give the same hunks.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from genls.index.languages import PLAIN_TEXT, language_for
+
+MAX_ADDED_LINES = 6
+TYPED_CHARACTERS = (20, 240)
+PER_COMMIT = 2
+_HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+@dataclass(frozen=True)
+class Hunk:
+    commit: str
+    parent: str
+    date: str  # the commit's author date, ISO 8601
+    path: str  # relative to the repository root
+    line: int  # 0-based line of the parent's file before which the lines are added
+    lines: tuple[str, ...]  # the added lines, without their line endings
+
+    @property
+    def typed_characters(self) -> int:
+        return typed_characters(self.lines)
+
+    def as_json(self) -> dict:
+        return {
+            "commit": self.commit,
+            "path": self.path,
+            "line": self.line + 1,
+            "added_lines": len(self.lines),
+            "typed_characters": self.typed_characters,
+        }
+
+
+def typed_characters(lines: tuple[str, ...]) -> int:
+    """Keystrokes to type the lines: all but the indentation, plus Enter between lines."""
+    return sum(len(line.lstrip(" \t")) for line in lines) + len(lines) - 1
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, check=True, errors="replace"
+    ).stdout
+
+
+def commits_since(repo: Path, since: str, until: str) -> list[tuple[str, str, str]]:
+    """(commit, parent, date) of the non-merge commits in the range, oldest first."""
+    out = _git(
+        repo, "log", "--no-merges", "--reverse", f"--since={since}", "--format=%H %P %aI", until
+    )
+    commits = []
+    for row in out.splitlines():
+        parts = row.split()
+        if len(parts) == 3:  # one parent: not a root commit, not a merge
+            commits.append((parts[0], parts[1], parts[2]))
+    return commits
+
+
+def added_hunks(repo: Path, commit: str, parent: str, date: str) -> list[Hunk]:
+    """The hunks of one commit that qualify, in diff order."""
+    diff = _git(
+        repo, "diff", "-U0", "--no-renames", "--diff-filter=M", "--no-color", parent, commit
+    )
+    hunks: list[Hunk] = []
+    path: str | None = None
+    current: tuple[int, int, int] | None = None  # (insert line, added expected, removed)
+    added: list[str] = []
+
+    def close() -> None:
+        if current is None or path is None:
+            return
+        line, expected, removed = current
+        if removed or len(added) != expected or not 1 <= expected <= MAX_ADDED_LINES:
+            return
+        lines = tuple(added)
+        low, high = TYPED_CHARACTERS
+        if low <= typed_characters(lines) <= high and all("\r" not in x for x in lines):
+            hunks.append(Hunk(commit, parent, date, path, line, lines))
+
+    for row in diff.splitlines():
+        if row.startswith("diff --git "):
+            close()
+            current, added, path = None, [], None
+        elif row.startswith("+++ "):
+            name = row[4:]
+            path = name[2:] if name.startswith("b/") else None
+            if path is not None and language_for(None, path) is PLAIN_TEXT:
+                path = None
+        elif match := _HUNK_HEADER.match(row):
+            close()
+            old_start, old_count = int(match[1]), int(match[2] or 1)
+            new_count = int(match[4] or 1)
+            # A pure addition "-a,0" inserts after old line a: before 0-based line a.
+            current, added = (old_start, new_count, old_count), []
+        elif current is not None and row.startswith("+"):
+            added.append(row[1:])
+        elif row.startswith("\\"):  # "\ No newline at end of file": an edge not worth typing
+            current = None
+    close()
+    return hunks
+
+
+def select_hunks(repo: Path, since: str, until: str, count: int, seed: int) -> list[Hunk]:
+    """`count` hunks from the commits in the range, at most PER_COMMIT from one commit."""
+    rng = random.Random(seed)
+    pool: list[Hunk] = []
+    for commit, parent, date in commits_since(repo, since, until):
+        found = [h for h in added_hunks(repo, commit, parent, date) if _typeable(repo, h)]
+        pool.extend(rng.sample(found, min(PER_COMMIT, len(found))))
+    chosen = rng.sample(pool, min(count, len(pool)))
+    return sorted(chosen, key=lambda h: (h.date, h.commit, h.path, h.line))
+
+
+def _typeable(repo: Path, hunk: Hunk) -> bool:
+    """The parent's file is UTF-8 text with LF endings and has the line the hunk goes before."""
+    text = file_at(repo, hunk.parent, hunk.path)
+    return text is not None and hunk.line <= text.count("\n")
+
+
+def file_at(repo: Path, commit: str, path: str) -> str | None:
+    """The file's text at that commit; None when it is not UTF-8 or has CRLF line endings."""
+    data = subprocess.run(
+        ["git", "show", f"{commit}:{path}"], cwd=repo, capture_output=True, check=True
+    ).stdout
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if "\r" in text else text

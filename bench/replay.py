@@ -1,0 +1,384 @@
+"""Completion as a person feels it: real commits typed again, keystroke by keystroke.
+
+For each hunk (bench.hunks) the workspace is a git worktree of the commit's parent, indexed
+before timing starts. The real server (`genls serve` over stdio, with its default behaviour:
+prewarming, speculation after an accept) opens the file as it was; the client (bench.typist)
+types the hunk one character per `didChange` and asks `textDocument/inlineCompletion` at the
+opened line and after every keystroke, taking a suggestion only when it is exactly right (and
+running its command, as editors do). The same hunks are then typed against raw
+llama-cpp-python with a plain PSM prompt (768 prefix + 256 suffix tokens, one line, the
+library's own prefix reuse and nothing else): the baseline, measured in the same run.
+
+Reported per side: characters saved (spared keystrokes / keystrokes), acceptance (taken /
+shown), the share of requests that showed a suggestion, latency p50/p95 over every request,
+at arrival (the first request at a hunk) and continuing (the rest; genls's split by where
+the answer came from: the model, the cache of a shown suggestion, a speculation). Peak RSS is
+the server's high-water mark. Nothing here passes or fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from bench.completion import BenchClient, percentiles
+from bench.hunks import Hunk, file_at, select_hunks
+from bench.machine import report_header
+from bench.typist import Edit, Typist, taken_part
+from genls.config import Settings
+from genls.index.languages import language_for
+from genls.llm.fim import detect_format
+from genls.llm.registry import ModelStore
+
+# After the bundled models' release (Qwen2.5-Coder: November 2024): code they cannot have seen.
+DEFAULT_SINCE = "2025-01-01"
+DEFAULT_SEED = 20261201
+RAW_PREFIX_TOKENS = 768
+RAW_SUFFIX_TOKENS = 256
+_CHARS_PER_TOKEN_CEILING = 8
+
+
+@dataclass(frozen=True)
+class Response:
+    text: str
+    seconds: float
+    source: str  # "model", "cache", "speculation"
+
+
+@dataclass
+class Request:
+    seconds: float
+    source: str
+    arrival: bool
+    shown: bool
+    taken: bool
+
+
+@dataclass
+class HunkResult:
+    hunk: Hunk
+    keystrokes: int
+    spared: int
+    requests: list[Request] = field(default_factory=list)
+
+
+Ask = Callable[[Typist], Awaitable[Response]]
+Edited = Callable[[Typist, Edit, bool], Awaitable[None]]
+
+
+async def type_hunk(hunk: Hunk, typist: Typist, ask: Ask, edited: Edited) -> HunkResult:
+    """Ask at the opened line and after every keystroke; take what is exactly right."""
+    result = HunkResult(hunk, typist.keystrokes, 0)
+    while not typist.done:
+        response = await ask(typist)
+        part = taken_part(response.text, typist.rest)
+        result.requests.append(
+            Request(
+                response.seconds,
+                response.source,
+                arrival=not result.requests,
+                shown=bool(response.text.strip()),
+                taken=bool(part),
+            )
+        )
+        edit = typist.take(part) if part else typist.press_key()
+        await edited(typist, edit, bool(part))
+    result.spared = typist.spared
+    return result
+
+
+def typist_for(repo: Path, hunk: Hunk) -> Typist:
+    text = file_at(repo, hunk.parent, hunk.path)
+    assert text is not None  # select_hunks keeps only typeable files
+    lines = text.splitlines(keepends=True)
+    return Typist("".join(lines[: hunk.line]), hunk.lines, "".join(lines[hunk.line :]))
+
+
+# -- genls over LSP ---------------------------------------------------------------------------
+
+
+class GenlsTypingSession:
+    """One server on one worktree: the file opened, the typing sent as an editor sends it."""
+
+    def __init__(self, client: BenchClient, uri: str) -> None:
+        self.client = client
+        self.uri = uri
+        self._item: types.InlineCompletionItem | None = None
+        self._commands: set[asyncio.Future] = set()
+
+    async def ask(self, typist: Typist) -> Response:
+        line, character = typist.cursor()
+        seconds, item = await self.client.inline_item(self.uri, line, character)
+        self._item = item
+        answer = (await self.client.status())["lastCompletion"] or {"source": "model"}
+        text = item.insert_text if item is not None else ""
+        return Response(text if isinstance(text, str) else text.value, seconds, answer["source"])
+
+    async def settle(self) -> None:
+        """Wait for the accept commands still running (their speculation), before stopping."""
+        await asyncio.gather(*self._commands, return_exceptions=True)
+
+    async def edited(self, typist: Typist, edit: Edit, taken: bool) -> None:
+        line, character = _position(typist.before + typist.target, edit.offset)
+        self.client.insert(self.uri, line, character, edit.text)
+        command = self._item.command if taken and self._item is not None else None
+        if command is not None:  # as VS Code does on accept; the next request does not wait
+            params = types.ExecuteCommandParams(command.command, command.arguments)
+            sent = asyncio.ensure_future(self.client.client.workspace_execute_command_async(params))
+            self._commands.add(sent)
+            sent.add_done_callback(self._commands.discard)
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    column = text[line_start:offset]
+    return text.count("\n", 0, offset), len(column.encode("utf-16-le")) // 2
+
+
+async def replay_with_genls(
+    settings: Settings, repo: Path, hunk: Hunk, worktree: Path
+) -> tuple[HunkResult, float]:
+    """(result, the server's peak RSS in MB)."""
+    client = BenchClient(settings)
+    await client.start(worktree.as_uri(), prewarm=settings.prewarm)
+    try:
+        await client.wait_until_ready()
+        typist = typist_for(repo, hunk)
+        path = worktree / hunk.path
+        uri = path.as_uri()
+        client.open(uri, typist.before + typist.after, language_for(None, hunk.path).id)
+        session = GenlsTypingSession(client, uri)
+        # The person opens the hunk's first line; the editor indents it.
+        opened = Edit(len(typist.before), typist.target[: typist.position] + "\n")
+        line, character = _position(typist.before, len(typist.before))
+        client.insert(uri, line, character, opened.text)
+        result = await type_hunk(hunk, typist, session.ask, session.edited)
+        await session.settle()
+        return result, client.peak_rss_mb()
+    finally:
+        await client.stop()
+
+
+# -- the raw baseline -------------------------------------------------------------------------
+
+
+class RawLlama:
+    """llama-cpp-python as a plain FIM script would use it: one line, no cache tricks.
+
+    PSM in the model's own FIM format (prefix only for a model without one), no file name, no
+    cross-file context, no post-processing.
+    """
+
+    def __init__(self, model_path: Path, threads: int) -> None:
+        import llama_cpp
+
+        self.llm = llama_cpp.Llama(
+            model_path=str(model_path),
+            n_ctx=2048,
+            n_batch=512,
+            n_threads=threads,
+            n_threads_batch=threads,
+            verbose=False,
+        )
+        self.fim = detect_format(self._is_single_token)
+        self._bos = self.llm.tokenize(b"", add_bos=True, special=True)
+
+    def _is_single_token(self, text: str) -> bool:
+        return len(self.llm.tokenize(text.encode(), add_bos=False, special=True)) == 1
+
+    def _tokens(self, text: str, special: bool = False) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=special)
+
+    def prompt(self, text: str, offset: int) -> list[int]:
+        window = RAW_PREFIX_TOKENS * _CHARS_PER_TOKEN_CEILING
+        prefix = self._tokens(text[max(0, offset - window) : offset])[-RAW_PREFIX_TOKENS:]
+        if self.fim is None:
+            return [*self._bos, *prefix]
+        suffix = self._tokens(text[offset : offset + window])[:RAW_SUFFIX_TOKENS]
+        marker = partial(self._tokens, special=True)
+        return [
+            *self._bos,
+            *marker(self.fim.prefix),
+            *prefix,
+            *marker(self.fim.suffix),
+            *suffix,
+            *marker(self.fim.middle),
+        ]
+
+    async def ask(self, typist: Typist) -> Response:
+        prompt = self.prompt(typist.document(), typist.offset)
+        started = time.perf_counter()
+        out = self.llm.create_completion(prompt, max_tokens=64, temperature=0.0, stop=["\n"])
+        return Response(out["choices"][0]["text"], time.perf_counter() - started, "model")
+
+    async def edited(self, typist: Typist, edit: Edit, taken: bool) -> None:
+        return None
+
+    def close(self) -> None:
+        self.llm.close()
+
+
+# -- worktrees --------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def worktrees(repo: Path) -> Iterator[Callable[[str], Path]]:
+    """Make detached worktrees of commits; each new one starts from the last one's index."""
+    scratch = Path(tempfile.mkdtemp(prefix="genls-bench-replay-"))
+    made: list[Path] = []
+
+    def make(commit: str) -> Path:
+        path = scratch / f"{len(made):03d}-{commit[:10]}"
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", "--quiet", str(path), commit],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+        )
+        if made and (made[-1] / ".genls").is_dir():  # indexing is incremental by content hash
+            shutil.copytree(made[-1] / ".genls", path / ".genls")
+        made.append(path)
+        return path
+
+    try:
+        yield make
+    finally:
+        for path in made:
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(path)], cwd=repo, capture_output=True
+            )
+        subprocess.run(["git", "worktree", "prune"], cwd=repo, capture_output=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+# -- the report -------------------------------------------------------------------------------
+
+
+def side_report(results: list[HunkResult]) -> dict[str, Any]:
+    requests = [r for result in results for r in result.requests]
+    keystrokes = sum(r.keystrokes for r in results)
+    spared = sum(r.spared for r in results)
+    shown = [r for r in requests if r.shown]
+    taken = [r for r in requests if r.taken]
+    continuing = [r for r in requests if not r.arrival]
+    by_source = {
+        source: percentiles([r.seconds for r in continuing if r.source == source])
+        for source in sorted({r.source for r in continuing})
+    }
+    return {
+        "keystrokes": keystrokes,
+        "keystrokes_spared": spared,
+        "characters_saved": round(spared / max(keystrokes, 1), 3),
+        "requests": len(requests),
+        "suggestions_shown": len(shown),
+        "suggestions_taken": len(taken),
+        "acceptance": round(len(taken) / max(len(shown), 1), 3),
+        "requests_showing_a_suggestion": round(len(shown) / max(len(requests), 1), 3),
+        "latency_seconds": {
+            "all": percentiles([r.seconds for r in requests]),
+            "arrival": percentiles([r.seconds for r in requests if r.arrival]),
+            "continuing": percentiles([r.seconds for r in continuing]),
+            "continuing_by_source": by_source,
+        },
+        "per_hunk": [
+            {
+                **result.hunk.as_json(),
+                "spared": result.spared,
+                "shown": sum(r.shown for r in result.requests),
+                "taken": sum(r.taken for r in result.requests),
+                "arrival_seconds": round(result.requests[0].seconds, 3)
+                if result.requests
+                else None,
+            }
+            for result in results
+        ],
+    }
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def run_replay_bench(
+    settings: Settings,
+    repo: Path,
+    since: str,
+    until: str,
+    count: int,
+    seed: int,
+    raw: bool = True,
+) -> dict[str, Any]:
+    repo = Path(
+        subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    until_commit = subprocess.run(
+        ["git", "rev-parse", until], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    hunks = select_hunks(repo, since, until_commit, count, seed)
+    report: dict[str, Any] = report_header("replay")
+    report |= {
+        "model": settings.model,
+        "threads": settings.threads,
+        "context_tokens": settings.context_tokens,
+        "repository": repo.name,
+        "since": since,
+        "until": until_commit,
+        "seed": seed,
+        "hunks": [h.as_json() for h in hunks],
+    }
+    genls_results: list[HunkResult] = []
+    raw_results: list[HunkResult] = []
+    peak = 0.0
+    baseline = RawLlama(ModelStore().path_for(settings.model), settings.threads) if raw else None
+    try:
+        with worktrees(repo) as make_worktree:
+            for number, hunk in enumerate(hunks, start=1):
+                worktree = make_worktree(hunk.parent)
+                result, rss = asyncio.run(replay_with_genls(settings, repo, hunk, worktree))
+                genls_results.append(result)
+                peak = max(peak, rss)
+                line = f"  hunk {number}/{len(hunks)} {hunk.path}:{hunk.line + 1}: genls spared"
+                line += f" {result.spared}/{result.keystrokes}"
+                if baseline is not None:
+                    typist = typist_for(repo, hunk)
+                    raw_result = asyncio.run(type_hunk(hunk, typist, baseline.ask, baseline.edited))
+                    raw_results.append(raw_result)
+                    line += f", raw {raw_result.spared}/{raw_result.keystrokes}"
+                print(line, file=sys.stderr, flush=True)
+    finally:
+        if baseline is not None:
+            baseline.close()
+    report["genls"] = side_report(genls_results) | {"peak_rss_mb": round(peak, 1)}
+    if baseline is not None:
+        report["raw"] = side_report(raw_results)
+        ours, theirs = report["genls"], report["raw"]
+        report["genls_over_raw"] = {
+            "characters_saved": _ratio(ours["characters_saved"], theirs["characters_saved"]),
+            "acceptance": _ratio(ours["acceptance"], theirs["acceptance"]),
+            "latency_p50": _ratio(
+                ours["latency_seconds"]["all"]["p50"], theirs["latency_seconds"]["all"]["p50"]
+            ),
+            "arrival_p50": _ratio(
+                ours["latency_seconds"]["arrival"]["p50"],
+                theirs["latency_seconds"]["arrival"]["p50"],
+            ),
+        }
+    return report
