@@ -55,6 +55,7 @@ class Response:
     text: str
     seconds: float
     source: str  # "model", "cache", "speculation"
+    confidence: float | None = None  # as genls.status reports it
 
 
 @dataclass
@@ -64,6 +65,8 @@ class Request:
     arrival: bool
     shown: bool
     taken: bool
+    spared: int  # keystrokes the taken part spared
+    confidence: float | None
 
 
 @dataclass
@@ -84,6 +87,8 @@ async def type_hunk(hunk: Hunk, typist: Typist, ask: Ask, edited: Edited) -> Hun
     while not typist.done:
         response = await ask(typist)
         part = taken_part(response.text, typist.rest)
+        spared_before = typist.spared
+        edit = typist.take(part) if part else typist.press_key()
         result.requests.append(
             Request(
                 response.seconds,
@@ -91,9 +96,10 @@ async def type_hunk(hunk: Hunk, typist: Typist, ask: Ask, edited: Edited) -> Hun
                 arrival=not result.requests,
                 shown=bool(response.text.strip()),
                 taken=bool(part),
+                spared=typist.spared - spared_before,
+                confidence=response.confidence,
             )
         )
-        edit = typist.take(part) if part else typist.press_key()
         await edited(typist, edit, bool(part))
     result.spared = typist.spared
     return result
@@ -124,7 +130,8 @@ class GenlsTypingSession:
         self._item = item
         answer = (await self.client.status())["lastCompletion"] or {"source": "model"}
         text = item.insert_text if item is not None else ""
-        return Response(text if isinstance(text, str) else text.value, seconds, answer["source"])
+        text = text if isinstance(text, str) else text.value
+        return Response(text, seconds, answer["source"], answer.get("confidence"))
 
     async def settle(self) -> None:
         """Wait for the accept commands still running (their speculation), before stopping."""
@@ -277,7 +284,7 @@ def side_report(results: list[HunkResult]) -> dict[str, Any]:
         source: percentiles([r.seconds for r in continuing if r.source == source])
         for source in sorted({r.source for r in continuing})
     }
-    return {
+    report = {
         "keystrokes": keystrokes,
         "keystrokes_spared": spared,
         "characters_saved": round(spared / max(keystrokes, 1), 3),
@@ -305,6 +312,28 @@ def side_report(results: list[HunkResult]) -> dict[str, Any]:
             for result in results
         ],
     }
+    judged = [r for r in shown if r.confidence is not None]
+    if judged:
+        report["if_hidden_below_confidence"] = confidence_what_if(judged, keystrokes)
+    return report
+
+
+def confidence_what_if(shown: list[Request], keystrokes: int) -> dict[str, Any]:
+    """Acceptance and characters saved had suggestions under each threshold not been shown.
+
+    An estimate from one run (a hidden right suggestion would have changed what came after
+    it); a threshold is chosen from it, then measured in a run of its own.
+    """
+    table = {}
+    for threshold in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        kept = [r for r in shown if r.confidence >= threshold]
+        taken = [r for r in kept if r.taken]
+        table[str(threshold)] = {
+            "shown": len(kept),
+            "acceptance": round(len(taken) / max(len(kept), 1), 3),
+            "characters_saved": round(sum(r.spared for r in taken) / max(keystrokes, 1), 3),
+        }
+    return table
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:

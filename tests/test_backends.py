@@ -10,6 +10,7 @@ import time
 import pytest
 from lsprotocol import types
 
+from genls.assist.confidence import first_line_confidence
 from genls.errors import BackendError
 from genls.llm.backend import ChatMessage, GenerationRequest
 from genls.llm.llama_backend import LlamaCppBackend
@@ -50,6 +51,19 @@ def test_tiny_model_has_no_fim_tokens_and_generates(tiny):
     text = "".join(tiny.generate(request("def add(a, b):\n    return"), never))
     assert text.strip()
     assert tiny.last_stats.generated_tokens > 0
+
+
+def test_each_generated_token_has_its_probability_where_the_text_it_wrote_ends(tiny):
+    counting = "".join(tiny.generate(request("1, 2, 3, 4, 5, 6, 7, 8,", 6), never))
+    logprobs = tiny.last_stats.token_logprobs
+    assert len(logprobs) == tiny.last_stats.generated_tokens == 6
+    ends = [end for end, _ in logprobs]
+    assert ends == sorted(ends) and ends[-1] == len(counting)
+    assert all(lp <= 0 for _, lp in logprobs)
+    sure = first_line_confidence(counting, logprobs)
+    letters = "".join(tiny.generate(request("Random letters: qzkv wjxp hgfo", 6), never))
+    unsure = first_line_confidence(letters, tiny.last_stats.token_logprobs)
+    assert 0 < unsure < sure <= 1  # counting on is far surer than random letters
 
 
 def test_stop_strings_end_generation_and_are_not_emitted(tiny):

@@ -7,7 +7,9 @@ from genls.assist.postprocess import (
     balance_brackets,
     cut_at_special_tokens,
     drop_blank,
+    drop_repeated_next_line,
     drop_suffix_overlap,
+    drop_unsure,
     limit_scope,
     match_bracket_spacing,
     postprocess,
@@ -97,6 +99,40 @@ def test_drop_suffix_overlap_stops_before_repeating_next_lines():
     raw = "    y = 2\n    return x + y\n"
     suffix = "\n    return x + y\n"
     assert drop_suffix_overlap(raw, ctx(suffix=suffix, multiline=True)) == "    y = 2"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "suffix", "raw", "expected"),
+    [
+        # On an opened line, writing the next line again would duplicate it.
+        ("def f():\n    ", "\n    return total\n", "return total", ""),
+        ("def f():\n    ret", "\n\n    return total\n", "urn total", ""),
+        ("def f():\n    ", "\n    return total\n", "return total\nx", ""),
+        # Another line, or a cursor with text after it on its line, keeps the suggestion.
+        ("def f():\n    ", "\n    return total\n", "total = 1", "total = 1"),
+        ("def f():\n    ", ")\n    return total\n", "return total", "return total"),
+        ("def f():\n    ", "", "return total", "return total"),
+    ],
+)
+def test_drop_repeated_next_line(prefix, suffix, raw, expected):
+    assert drop_repeated_next_line(raw, ctx(prefix=prefix, suffix=suffix)) == expected
+
+
+@pytest.mark.parametrize(
+    ("confidence", "minimum", "expected"),
+    [
+        (0.2, 0.5, ""),
+        (0.5, 0.5, "x = 1"),
+        (0.9, 0.5, "x = 1"),
+        (None, 0.5, "x = 1"),
+        (0.01, 0.0, "x = 1"),
+    ],
+)
+def test_drop_unsure(confidence, minimum, expected):
+    context = FilterContext(
+        "", "", False, "", False, 12, confidence=confidence, min_confidence=minimum
+    )
+    assert drop_unsure("x = 1", context) == expected
 
 
 @pytest.mark.parametrize(

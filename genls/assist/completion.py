@@ -19,6 +19,7 @@ from functools import partial
 from itertools import count
 from typing import Protocol
 
+from genls.assist.confidence import first_line_confidence
 from genls.assist.postprocess import FilterContext, postprocess, without_typed_whitespace
 from genls.assist.prompt import build_prompt
 from genls.assist.suggestion_cache import SuggestionCache
@@ -77,6 +78,7 @@ class Suggestion:
     # the user types it) or "speculation" (computed ahead, after an accepted suggestion).
     source: str
     seconds: float
+    confidence: float | None = None  # genls.assist.confidence; None where the backend has none
     stats: GenerationStats = field(default_factory=GenerationStats)
 
 
@@ -87,6 +89,7 @@ class Answer:
     source: str  # as Suggestion.source
     seconds: float
     shown: bool
+    confidence: float | None = None
 
 
 class ContextProvider(Protocol):
@@ -169,7 +172,10 @@ class CompletionEngine:
             return None
         started = time.perf_counter()
         suggestion, source = await self._suggest(request, started, "model")
-        self.last_answer = Answer(source, time.perf_counter() - started, suggestion is not None)
+        confidence = suggestion.confidence if suggestion is not None else None
+        self.last_answer = Answer(
+            source, time.perf_counter() - started, suggestion is not None, confidence
+        )
         return suggestion
 
     async def speculate(self, request: CompletionRequest) -> None:
@@ -195,7 +201,10 @@ class CompletionEngine:
             if not cached.text:
                 return None, source  # asked here before, and the model had nothing
             seconds = time.perf_counter() - started
-            return Suggestion(cached.text, "\n" in cached.text, source, seconds), source
+            suggestion = Suggestion(
+                cached.text, "\n" in cached.text, source, seconds, cached.confidence
+            )
+            return suggestion, source
         if self.settings.debounce_ms:
             await asyncio.sleep(self.settings.debounce_ms / 1000)
             if self._newest != ticket:
@@ -277,6 +286,7 @@ class CompletionEngine:
             raw += piece
             if raw.count("\n") > self.settings.max_lines:
                 break  # post-processing would cut the rest anyway
+        confidence = first_line_confidence(raw, backend.last_stats.token_logprobs)
         raw = without_typed_whitespace(raw, typed_whitespace)
         stopped = should_stop()
         self.recent.append(
@@ -300,24 +310,28 @@ class CompletionEngine:
                 opens_block=syntax.opens_block,
                 max_lines=self.settings.max_lines,
                 special_tokens=fim.special_tokens if fim else (),
+                confidence=confidence,
+                min_confidence=self.settings.min_confidence,
             ),
         )
         seconds = time.perf_counter() - started
         stats = backend.last_stats
         log.debug(
-            "completion in %.0f ms (prompt %d tokens, %d reused, %d generated): %r -> %r",
+            "completion in %.0f ms (prompt %d tokens, %d reused, %d generated, confidence %s):"
+            " %r -> %r",
             seconds * 1000,
             stats.prompt_tokens,
             stats.reused_tokens,
             stats.generated_tokens,
+            "-" if confidence is None else f"{confidence:.2f}",
             raw,
             text,
         )
         prefix, suffix = request.text[: request.offset], request.text[request.offset :]
-        self._cache.put(request.uri, prefix, suffix, text, origin)
+        self._cache.put(request.uri, prefix, suffix, text, origin, confidence)
         if not text:
             return None
-        return Suggestion(text, "\n" in text, origin, seconds, stats)
+        return Suggestion(text, "\n" in text, origin, seconds, confidence, stats)
 
     def _prewarm_blocking(
         self, request: CompletionRequest, should_stop: Callable[[], bool], started: float

@@ -27,6 +27,8 @@ class FilterContext:
     opens_block: bool  # the cursor line ends with a block opener (":" or "{")
     max_lines: int
     special_tokens: tuple[str, ...] = ()
+    confidence: float | None = None  # genls.assist.confidence; None where the backend has none
+    min_confidence: float = 0.0
 
     @property
     def suffix_line(self) -> str:
@@ -49,6 +51,13 @@ def without_typed_whitespace(raw: str, typed: str) -> str:
     if raw.startswith(typed):
         return raw[len(typed) :]
     return raw.lstrip(" \t")
+
+
+def drop_unsure(text: str, ctx: FilterContext) -> str:
+    """A suggestion the model was unsure of is rarely right: not worth the person's attention."""
+    if ctx.confidence is not None and ctx.confidence < ctx.min_confidence:
+        return ""
+    return text
 
 
 def cut_at_special_tokens(text: str, ctx: FilterContext) -> str:
@@ -120,6 +129,15 @@ def drop_suffix_overlap(text: str, ctx: FilterContext) -> str:
     return text
 
 
+def drop_repeated_next_line(text: str, ctx: FilterContext) -> str:
+    """On a line of its own, a suggestion that writes the next line again would duplicate it."""
+    if ctx.suffix_line.strip():
+        return text
+    following = next((line.strip() for line in ctx.suffix.split("\n")[1:] if line.strip()), "")
+    line = ctx.prefix.rsplit("\n", 1)[-1] + text.split("\n", 1)[0]
+    return "" if following and line.strip() == following else text
+
+
 def balance_brackets(text: str, ctx: FilterContext) -> str:
     """Cut at the first closing bracket that closes nothing open.
 
@@ -157,9 +175,11 @@ def drop_blank(text: str, ctx: FilterContext) -> str:
 
 
 FILTERS: tuple[Filter, ...] = (
+    drop_unsure,
     cut_at_special_tokens,
     limit_scope,
     match_bracket_spacing,
+    drop_repeated_next_line,
     drop_suffix_overlap,
     balance_brackets,
     trim_trailing_whitespace,

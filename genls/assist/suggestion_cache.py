@@ -25,6 +25,7 @@ class _Key:
 class Cached(NamedTuple):
     text: str  # the rest of the suggestion; "" when the model had nothing at this point
     origin: str  # who asked for it: "model" (a request) or "speculation" (computed ahead)
+    confidence: float | None = None  # of the whole suggestion, as the model wrote it
 
 
 class SuggestionCache:
@@ -33,10 +34,16 @@ class SuggestionCache:
         self.capacity = capacity
 
     def put(
-        self, uri: str, prefix: str, suffix: str, suggestion: str, origin: str = "model"
+        self,
+        uri: str,
+        prefix: str,
+        suffix: str,
+        suggestion: str,
+        origin: str = "model",
+        confidence: float | None = None,
     ) -> None:
         key = _Key(uri, prefix[-_PREFIX_KEY_CHARS:], suffix[:_SUFFIX_KEY_CHARS])
-        self._entries[key] = Cached(suggestion, origin)
+        self._entries[key] = Cached(suggestion, origin, confidence)
         self._entries.move_to_end(key)
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
@@ -50,10 +57,10 @@ class SuggestionCache:
         for key in reversed(self._entries):
             if key.uri != uri or key.suffix_head != suffix_head:
                 continue
-            suggestion, origin = self._entries[key]
+            suggestion, origin, confidence = self._entries[key]
             if not suggestion:
                 if prefix.endswith(key.prefix_tail):
-                    return Cached("", origin)
+                    return Cached("", origin, confidence)
                 continue
             # Try each split of the typed text: old prefix tail + typed start of the suggestion.
             for typed in range(len(suggestion)):
@@ -61,7 +68,7 @@ class SuggestionCache:
                 if prefix.endswith(expected):
                     rest = suggestion[typed:]
                     if rest.strip():
-                        return Cached(rest, origin)
+                        return Cached(rest, origin, confidence)
                     break
         return None
 

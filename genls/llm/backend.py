@@ -9,7 +9,7 @@ method blocks; callers run them on the model's own worker thread, never on the e
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from genls.llm.fim import FimFormat
@@ -38,6 +38,9 @@ class GenerationStats:
     generated_tokens: int = 0
     prefill_seconds: float = 0.0
     decode_seconds: float = 0.0
+    # (end offset in the generated text, log-probability) per generated token, where the
+    # backend knows them; empty elsewhere (then no suggestion is judged by its confidence).
+    token_logprobs: list[tuple[int, float]] = field(default_factory=list)
 
 
 class Backend(Protocol):

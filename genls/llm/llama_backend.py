@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import codecs
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import llama_cpp
+import numpy as np
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 from genls.errors import BackendError
@@ -46,6 +48,7 @@ class LlamaCppBackend:
         self.description = f"{model_path.name} (llama.cpp, {threads} threads, n_ctx {n_ctx})"
         self.n_ctx = n_ctx
         self.fim: FimFormat | None = detect_format(self._is_single_token)
+        self._n_vocab = self._llm.n_vocab()
         self.last_stats = GenerationStats()
         self._chat_format = self._chat_formatter()
 
@@ -115,8 +118,10 @@ class LlamaCppBackend:
                     self.last_stats.prefill_seconds = first_token_at - started
                 if llama_cpp.llama_vocab_is_eog(vocab, token) or should_stop():
                     break
+                logprob = self._logprob(token)
                 text += decoder.decode(self._llm.detokenize([token], special=True))
                 self.last_stats.generated_tokens = count
+                self.last_stats.token_logprobs.append((len(text), logprob))
                 cut = _find_stop(text, request.stop)
                 if cut is not None:
                     if cut > emitted:
@@ -135,6 +140,13 @@ class LlamaCppBackend:
             generator.close()
             if first_token_at is not None:
                 self.last_stats.decode_seconds = time.perf_counter() - first_token_at
+
+    def _logprob(self, token: int) -> float:
+        """Log-probability of the token just sampled, from the logits it was sampled from."""
+        pointer = llama_cpp.llama_get_logits_ith(self._llm._ctx.ctx, -1)
+        logits = np.ctypeslib.as_array(pointer, shape=(self._n_vocab,))
+        top = float(logits.max())
+        return float(logits[token]) - top - math.log(float(np.exp(logits - top).sum()))
 
     def chat(
         self,

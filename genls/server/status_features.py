@@ -33,6 +33,7 @@ def register(server: GenlsServer) -> None:
                 "source": engine.last_answer.source,
                 "milliseconds": round(engine.last_answer.seconds * 1000, 1),
                 "shown": engine.last_answer.shown,
+                "confidence": engine.last_answer.confidence,
             },
             "recentGenerations": [
                 {
@@ -40,7 +41,7 @@ def register(server: GenlsServer) -> None:
                     "seconds": round(record.seconds, 4),
                     "cancelled": record.cancelled,
                     "snippetPaths": list(record.snippet_paths),
-                    **{k: v for k, v in asdict(record.stats).items()},
+                    **{k: v for k, v in asdict(record.stats).items() if k != "token_logprobs"},
                 }
                 for record in engine.recent
             ],

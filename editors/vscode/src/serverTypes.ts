@@ -16,6 +16,16 @@ export interface GenerationRecord {
   readonly decode_seconds?: number;
 }
 
+/** How the last completion request was answered (`lastCompletion`), shown or not. */
+export interface LastCompletion {
+  /** "model", "cache" (the rest of a suggestion shown before) or "speculation" (computed ahead). */
+  readonly source: string;
+  readonly milliseconds: number;
+  readonly shown: boolean;
+  /** How sure the model was of the first line (0..1); null where the backend cannot say. */
+  readonly confidence: number | null;
+}
+
 export interface IndexStatus {
   readonly root: string;
   readonly ready: boolean;
@@ -33,6 +43,8 @@ export interface ServerStatus {
   readonly index: IndexStatus | null;
   /** Oldest first. */
   readonly recentGenerations: readonly GenerationRecord[];
+  /** Null before the first request; absent from servers older than the replay benchmark. */
+  readonly lastCompletion?: LastCompletion | null;
 }
 
 export interface LspPosition {
@@ -76,7 +88,12 @@ export function isServerStatus(value: unknown): value is ServerStatus {
         isRecord(record) &&
         typeof record.seconds === "number" &&
         typeof record.cancelled === "boolean",
-    )
+    ) &&
+    (value.lastCompletion === undefined ||
+      value.lastCompletion === null ||
+      (isRecord(value.lastCompletion) &&
+        typeof value.lastCompletion.source === "string" &&
+        typeof value.lastCompletion.milliseconds === "number"))
   );
 }
 

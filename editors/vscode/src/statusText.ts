@@ -5,7 +5,12 @@
  * Pure (no `vscode` import): unit-tested on status JSON.
  */
 
-import type { GenerationRecord, IndexStatus, ServerStatus } from "./serverTypes";
+import type {
+  GenerationRecord,
+  IndexStatus,
+  LastCompletion,
+  ServerStatus,
+} from "./serverTypes";
 
 /** The server as the extension sees it. */
 export type ServerState = "starting" | "running" | "stopped";
@@ -35,7 +40,10 @@ export function statusBarView(state: ServerState, status?: ServerStatus): Status
   const index = indexState(status.index);
   const last = lastCompletion(status.recentGenerations);
   const parts = [shortModelName(status), `index ${index}`];
-  if (last !== undefined) {
+  const answer = status.lastCompletion;
+  if (answer) {
+    parts.push(`${formatSeconds(answer.milliseconds / 1000)} ${answer.source}`);
+  } else if (last !== undefined) {
     parts.push(formatSeconds(last.seconds));
   }
   return { text: `$(sparkle) ${parts.join(" · ")}`, tooltip: tooltip(status, index, last) };
@@ -76,6 +84,9 @@ function tooltip(
 ): string {
   const lines = [`genls ${status.version}`, `model: ${status.model ?? "not loaded yet"}`];
   lines.push(status.index === null ? "index: off" : `index: ${index} (${status.index.root})`);
+  if (status.lastCompletion) {
+    lines.push(answerLine(status.lastCompletion));
+  }
   if (last !== undefined) {
     lines.push(
       `last completion: ${formatSeconds(last.seconds)}${costDetail(last)} in ${last.path}`,
@@ -83,6 +94,20 @@ function tooltip(
   }
   lines.push(CLICK_HINT);
   return lines.join("\n");
+}
+
+const SOURCES: Readonly<Record<string, string>> = {
+  model: "from the model",
+  cache: "from the suggestion shown before (typed as it predicted)",
+  speculation: "computed ahead, after the last accepted suggestion",
+};
+
+function answerLine(answer: LastCompletion): string {
+  const from = SOURCES[answer.source] ?? `from ${answer.source}`;
+  const shown = answer.shown ? "shown" : "nothing shown";
+  const sure =
+    answer.confidence === null ? "" : `, confidence ${Math.round(answer.confidence * 100)}%`;
+  return `last suggestion: ${formatSeconds(answer.milliseconds / 1000)} ${from} (${shown}${sure})`;
 }
 
 function costDetail(record: GenerationRecord): string {

@@ -40,6 +40,23 @@ describe("statusBarView", () => {
     );
   });
 
+  it("shows the last answer's latency and where it came from", () => {
+    const status = {
+      ...STATUS,
+      lastCompletion: { source: "cache", milliseconds: 1.6, shown: true, confidence: 0.82 },
+    };
+    const view = statusBarView("running", status);
+    assert.equal(view.text, "$(sparkle) qwen2.5-coder-0.5b · index ready · 2 ms cache");
+    assert.match(
+      view.tooltip,
+      /last suggestion: 2 ms from the suggestion shown before \(typed as it predicted\) \(shown, confidence 82%\)/,
+    );
+    const model = { source: "model", milliseconds: 640, shown: false, confidence: null };
+    const quiet = statusBarView("running", { ...STATUS, lastCompletion: model });
+    assert.equal(quiet.text, "$(sparkle) qwen2.5-coder-0.5b · index ready · 640 ms model");
+    assert.match(quiet.tooltip, /last suggestion: 640 ms from the model \(nothing shown\)/);
+  });
+
   it("leaves the latency out before the first completion", () => {
     const view = statusBarView("running", { ...STATUS, recentGenerations: [] });
     assert.equal(view.text, "$(sparkle) qwen2.5-coder-0.5b · index ready");
@@ -93,5 +110,7 @@ describe("isServerStatus", () => {
     assert.ok(!isServerStatus(null));
     assert.ok(!isServerStatus({ ...STATUS, recentGenerations: [{ seconds: "1" }] }));
     assert.ok(!isServerStatus({ ...STATUS, settings: undefined }));
+    assert.ok(isServerStatus({ ...STATUS, lastCompletion: null }));
+    assert.ok(!isServerStatus({ ...STATUS, lastCompletion: { source: 1, milliseconds: 2 } }));
   });
 });
