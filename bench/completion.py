@@ -205,12 +205,14 @@ class BenchClient:
 
     async def wait_until_ready(self) -> None:
         """Until the model is loaded and the first index written (polled: a bench, not a test)."""
-        while True:
+        deadline = time.monotonic() + 3600
+        while time.monotonic() < deadline:
             status = await self.status()
             index = status["index"]
             if status["model"] and (index is None or (index["ready"] and not index["indexing"])):
                 return
             await asyncio.sleep(0.25)
+        raise TimeoutError("the server was not ready after an hour (model or index)")
 
     def peak_rss_mb(self) -> float:
         with open(f"/proc/{self.pid}/status") as status:

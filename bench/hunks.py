@@ -19,6 +19,7 @@ from genls.index.languages import PLAIN_TEXT, language_for
 MAX_ADDED_LINES = 6
 TYPED_CHARACTERS = (20, 240)
 PER_COMMIT = 2
+_OTHER_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # str.splitlines breaks lines there too
 _HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -26,7 +27,7 @@ _HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 class Hunk:
     commit: str
     parent: str
-    date: str  # the commit's author date, ISO 8601
+    date: str  # the commit's committer date (what --since selects by), ISO 8601
     path: str  # relative to the repository root
     line: int  # 0-based line of the parent's file before which the lines are added
     lines: tuple[str, ...]  # the added lines, without their line endings
@@ -59,7 +60,7 @@ def _git(repo: Path, *args: str) -> str:
 def commits_since(repo: Path, since: str, until: str) -> list[tuple[str, str, str]]:
     """(commit, parent, date) of the non-merge commits in the range, oldest first."""
     out = _git(
-        repo, "log", "--no-merges", "--reverse", f"--since={since}", "--format=%H %P %aI", until
+        repo, "log", "--no-merges", "--reverse", f"--since={since}", "--format=%H %P %cI", until
     )
     commits = []
     for row in out.splitlines():
@@ -72,7 +73,19 @@ def commits_since(repo: Path, since: str, until: str) -> list[tuple[str, str, st
 def added_hunks(repo: Path, commit: str, parent: str, date: str) -> list[Hunk]:
     """The hunks of one commit that qualify, in diff order."""
     diff = _git(
-        repo, "diff", "-U0", "--no-renames", "--diff-filter=M", "--no-color", parent, commit
+        repo,
+        "diff",
+        "-U0",
+        "--no-renames",
+        "--diff-filter=M",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        "--diff-algorithm=myers",  # whatever the user's configuration says: the same hunks
+        parent,
+        commit,
     )
     hunks: list[Hunk] = []
     path: str | None = None
@@ -90,17 +103,19 @@ def added_hunks(repo: Path, commit: str, parent: str, date: str) -> list[Hunk]:
         if low <= typed_characters(lines) <= high and all("\r" not in x for x in lines):
             hunks.append(Hunk(commit, parent, date, path, line, lines))
 
-    for row in diff.splitlines():
+    in_header = False  # between "diff --git" and the first "@@": "+++ " names the file
+    for row in diff.split("\n"):
         if row.startswith("diff --git "):
             close()
-            current, added, path = None, [], None
-        elif row.startswith("+++ "):
+            current, added, path, in_header = None, [], None, True
+        elif in_header and row.startswith("+++ "):
             name = row[4:]
             path = name[2:] if name.startswith("b/") else None
             if path is not None and language_for(None, path) is PLAIN_TEXT:
                 path = None
         elif match := _HUNK_HEADER.match(row):
             close()
+            in_header = False
             old_start, old_count = int(match[1]), int(match[2] or 1)
             new_count = int(match[4] or 1)
             # A pure addition "-a,0" inserts after old line a: before 0-based line a.
@@ -125,9 +140,15 @@ def select_hunks(repo: Path, since: str, until: str, count: int, seed: int) -> l
 
 
 def _typeable(repo: Path, hunk: Hunk) -> bool:
-    """The parent's file is UTF-8 text with LF endings and has the line the hunk goes before."""
+    """The parent's file is UTF-8 text with LF endings and has the line the hunk goes before.
+
+    A character that other line-splitters take for a line break (form feed, U+2028, ...)
+    would make an editor's line numbers differ from git's: such files are left out.
+    """
     text = file_at(repo, hunk.parent, hunk.path)
-    return text is not None and hunk.line <= text.count("\n")
+    if text is None or any(ch in text or ch in "".join(hunk.lines) for ch in _OTHER_BREAKS):
+        return False
+    return hunk.line <= text.count("\n")
 
 
 def file_at(repo: Path, commit: str, path: str) -> str | None:

@@ -108,8 +108,10 @@ async def type_hunk(hunk: Hunk, typist: Typist, ask: Ask, edited: Edited) -> Hun
 def typist_for(repo: Path, hunk: Hunk) -> Typist:
     text = file_at(repo, hunk.parent, hunk.path)
     assert text is not None  # select_hunks keeps only typeable files
-    lines = text.splitlines(keepends=True)
-    return Typist("".join(lines[: hunk.line]), hunk.lines, "".join(lines[hunk.line :]))
+    cut = 0
+    for _ in range(hunk.line):  # just after the hunk.line-th newline
+        cut = text.index("\n", cut) + 1
+    return Typist(text[:cut], hunk.lines, text[cut:])
 
 
 # -- genls over LSP ---------------------------------------------------------------------------
@@ -129,8 +131,7 @@ class GenlsTypingSession:
         seconds, item = await self.client.inline_item(self.uri, line, character)
         self._item = item
         answer = (await self.client.status())["lastCompletion"] or {"source": "model"}
-        text = item.insert_text if item is not None else ""
-        text = text if isinstance(text, str) else text.value
+        text = _insert_text(item) if item is not None else ""
         return Response(text, seconds, answer["source"], answer.get("confidence"))
 
     async def settle(self) -> None:
@@ -140,12 +141,19 @@ class GenlsTypingSession:
     async def edited(self, typist: Typist, edit: Edit, taken: bool) -> None:
         line, character = _position(typist.before + typist.target, edit.offset)
         self.client.insert(self.uri, line, character, edit.text)
-        command = self._item.command if taken and self._item is not None else None
-        if command is not None:  # as VS Code does on accept; the next request does not wait
-            params = types.ExecuteCommandParams(command.command, command.arguments)
-            sent = asyncio.ensure_future(self.client.client.workspace_execute_command_async(params))
-            self._commands.add(sent)
-            sent.add_done_callback(self._commands.discard)
+        item = self._item
+        whole = item is not None and edit.text.startswith(_insert_text(item))
+        if taken and whole and item.command is not None:
+            # As VS Code does on a full accept: the command goes out before the next request
+            # (sent now, not awaited: the next request does not wait for it).
+            params = types.ExecuteCommandParams(item.command.command, item.command.arguments)
+            sent = self.client.client.protocol.send_request("workspace/executeCommand", params)
+            self._commands.add(asyncio.wrap_future(sent))
+
+
+def _insert_text(item: types.InlineCompletionItem) -> str:
+    text = item.insert_text
+    return text if isinstance(text, str) else text.value
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:

@@ -112,6 +112,12 @@ def test_drop_suffix_overlap_stops_before_repeating_next_lines():
         ("def f():\n    ", "\n    return total\n", "total = 1", "total = 1"),
         ("def f():\n    ", ")\n    return total\n", "return total", "return total"),
         ("def f():\n    ", "", "return total", "return total"),
+        # Short or punctuation-only lines may come twice; other indentation is another line.
+        ("    if a:\n        ", "\n        break\n", "break", "break"),
+        ("  }\n  ", "\n  }\n", "}", "}"),
+        ("def f():\n    ", "\n        return total\n", "return total", "return total"),
+        # A suggestion that starts on the next line writes nothing here.
+        ("    return total", "\n    return total\n", "\n    x = 1", "\n    x = 1"),
     ],
 )
 def test_drop_repeated_next_line(prefix, suffix, raw, expected):

@@ -109,10 +109,13 @@ async def test_typing_the_suggestion_is_answered_from_the_cache(client: Language
     first = await inline(client, uri, position_of(text, "return x *"))
     suggestion = first.items[0].insert_text
     assert len(suggestion) >= 2
+    assert (await status(client))["lastCompletion"]["source"] == "model"
     typed = text + suggestion[0]
     change_document(client, uri, 2, typed)
     second = await inline(client, uri, position_of(typed, "return x *" + suggestion[0]))
     assert second.items[0].insert_text == suggestion[1:]
+    answer = (await status(client))["lastCompletion"]
+    assert answer["source"] == "cache" and answer["shown"] and answer["milliseconds"] >= 0
 
 
 async def status(client: LanguageClient) -> dict:
@@ -267,4 +270,24 @@ async def test_accepting_a_suggestion_prepares_the_next_one(client: LanguageClie
 
     await inline(client, uri, position_of(accepted, accepted))
     # Answered from what the speculation computed: no new model call.
-    assert (await status(client))["recentGenerations"] == records
+    after = await status(client)
+    assert after["recentGenerations"] == records
+    assert after["lastCompletion"]["source"] == "speculation"
+
+
+async def test_a_speculation_never_stops_a_request_being_answered(
+    client: LanguageClient, workspace
+):
+    """An accept command that arrives after the next request leaves that request alone."""
+    uri = uri_in(workspace, "order.py")
+    text = "def square(x):\n    return x *"
+    open_document(client, uri, text)
+    params = inline_params(uri, position_of(text, text))
+    # Sent now, before the command below (send_request writes at once).
+    request = client.protocol.send_request(types.TEXT_DOCUMENT_INLINE_COMPLETION, params)
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="genls.acceptedCompletion", arguments=[uri, 5, ""])
+    )
+    assert (await asyncio.wrap_future(request)).items  # answered, not superseded
+    records = (await status(client))["recentGenerations"]
+    assert [r["cancelled"] for r in records if r["path"].endswith("order.py")] == [False]

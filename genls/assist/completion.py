@@ -116,6 +116,7 @@ class CompletionEngine:
         self._newest = 0
         self._cache = SuggestionCache()
         self.last_answer: Answer | None = None
+        self._requests_in_flight = 0  # complete() calls not yet answered
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -171,12 +172,26 @@ class CompletionEngine:
         if not self.is_enabled_for(request) or _looks_binary(request.text, request.offset):
             return None
         started = time.perf_counter()
-        suggestion, source = await self._suggest(request, started, "model")
-        confidence = suggestion.confidence if suggestion is not None else None
-        self.last_answer = Answer(
-            source, time.perf_counter() - started, suggestion is not None, confidence
+        suggestion, source = None, "model"
+        self._requests_in_flight += 1
+        try:
+            suggestion, source = await self._suggest(request, started, "model")
+            return suggestion
+        finally:
+            self._requests_in_flight -= 1
+            confidence = suggestion.confidence if suggestion is not None else None
+            self.last_answer = Answer(
+                source, time.perf_counter() - started, suggestion is not None, confidence
+            )
+
+    def _may_work_ahead(self, request: CompletionRequest) -> bool:
+        """Speculation and prewarming never stop a request someone is waiting for."""
+        return (
+            self.settings.prewarm
+            and not self._requests_in_flight
+            and self.is_enabled_for(request)
+            and not _looks_binary(request.text, request.offset)
         )
-        return suggestion
 
     async def speculate(self, request: CompletionRequest) -> None:
         """Compute the suggestion a request at this cursor would get, and cache it.
@@ -184,9 +199,7 @@ class CompletionEngine:
         Runs after an accepted suggestion, where the next request is likely; any real request
         stops it.
         """
-        if not self.settings.prewarm or not self.is_enabled_for(request):
-            return
-        if not _looks_binary(request.text, request.offset):
+        if self._may_work_ahead(request):
             await self._suggest(request, time.perf_counter(), "speculation")
 
     async def _suggest(
@@ -214,9 +227,7 @@ class CompletionEngine:
 
     async def prewarm(self, request: CompletionRequest) -> None:
         """Put this cursor's prompt into the model's cache; any real request interrupts it."""
-        if not self.settings.prewarm or not self.is_enabled_for(request):
-            return
-        if _looks_binary(request.text, request.offset):
+        if not self._may_work_ahead(request):
             return
         ticket = self._newest = next(self._tickets)
         await self._run(self._prewarm_blocking, request, ticket, time.perf_counter())

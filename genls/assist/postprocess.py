@@ -15,6 +15,8 @@ CLOSERS = {v: k for k, v in OPENERS.items()}
 # How much of the prefix is scanned for unclosed brackets.
 _BRACKET_SCAN_CHARS = 2_000
 # `( x` or `x )` outside the cursor's line: the file's style puts spaces inside brackets.
+# A suggestion repeating a line shorter than this (`pass`, `break;`) may be meant.
+_REPEAT_MIN_CHARS = 8
 _SPACED_BRACKETS = re.compile(r"[(\[] [^\s#]|[^\s,] [)\]]")
 
 
@@ -130,12 +132,18 @@ def drop_suffix_overlap(text: str, ctx: FilterContext) -> str:
 
 
 def drop_repeated_next_line(text: str, ctx: FilterContext) -> str:
-    """On a line of its own, a suggestion that writes the next line again would duplicate it."""
-    if ctx.suffix_line.strip():
+    """On a line of its own, a suggestion that writes the next line again would duplicate it.
+
+    Only lines that say something (a closing `}` or `pass` may well come twice) and only the
+    same line, indentation included.
+    """
+    first = text.split("\n", 1)[0]
+    if ctx.suffix_line.strip() or not first.strip():
         return text
-    following = next((line.strip() for line in ctx.suffix.split("\n")[1:] if line.strip()), "")
-    line = ctx.prefix.rsplit("\n", 1)[-1] + text.split("\n", 1)[0]
-    return "" if following and line.strip() == following else text
+    following = next((line for line in ctx.suffix.split("\n")[1:] if line.strip()), "")
+    line = (ctx.prefix.rsplit("\n", 1)[-1] + first).rstrip()
+    says_something = len(line.strip()) >= _REPEAT_MIN_CHARS and any(c.isalnum() for c in line)
+    return "" if says_something and line == following.rstrip() else text
 
 
 def balance_brackets(text: str, ctx: FilterContext) -> str:

@@ -25,7 +25,7 @@ class _Key:
 class Cached(NamedTuple):
     text: str  # the rest of the suggestion; "" when the model had nothing at this point
     origin: str  # who asked for it: "model" (a request) or "speculation" (computed ahead)
-    confidence: float | None = None  # of the whole suggestion, as the model wrote it
+    confidence: float | None = None  # of its first line, as the model wrote it
 
 
 class SuggestionCache:

@@ -106,7 +106,9 @@ function answerLine(answer: LastCompletion): string {
   const from = SOURCES[answer.source] ?? `from ${answer.source}`;
   const shown = answer.shown ? "shown" : "nothing shown";
   const sure =
-    answer.confidence === null ? "" : `, confidence ${Math.round(answer.confidence * 100)}%`;
+    typeof answer.confidence === "number"
+      ? `, confidence ${Math.round(answer.confidence * 100)}%`
+      : "";
   return `last suggestion: ${formatSeconds(answer.milliseconds / 1000)} ${from} (${shown}${sure})`;
 }
 
