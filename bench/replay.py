@@ -38,6 +38,7 @@ from bench.hunks import Hunk, file_at, select_hunks
 from bench.machine import report_header
 from bench.typist import Edit, Typist, taken_part
 from genls.config import Settings
+from genls.errors import GenlsError
 from genls.index.languages import language_for
 from genls.llm.fim import detect_format
 from genls.llm.registry import ModelStore
@@ -348,6 +349,22 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a is not None and b else None
 
 
+def _work_tree_and_commit(path: Path, until: str) -> tuple[Path, str]:
+    """The repository's work tree root and the full commit `until` names, or a clear error."""
+
+    def git(*args: str) -> str:
+        found = subprocess.run(["git", *args], cwd=path, capture_output=True, text=True)
+        if found.returncode != 0:
+            raise GenlsError(f"{path}: git {' '.join(args)} failed: {found.stderr.strip()}")
+        return found.stdout.strip()
+
+    if not path.is_dir():
+        raise GenlsError(f"{path} is not a folder: --repo takes a git work tree")
+    if git("rev-parse", "--is-bare-repository") == "true":
+        raise GenlsError(f"{path} is a bare repository: clone it and pass the clone as --repo")
+    return Path(git("rev-parse", "--show-toplevel")), git("rev-parse", "--verify", until)
+
+
 def run_replay_bench(
     settings: Settings,
     repo: Path,
@@ -357,18 +374,7 @@ def run_replay_bench(
     seed: int,
     raw: bool = True,
 ) -> dict[str, Any]:
-    repo = Path(
-        subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    )
-    until_commit = subprocess.run(
-        ["git", "rev-parse", until], cwd=repo, capture_output=True, text=True, check=True
-    ).stdout.strip()
+    repo, until_commit = _work_tree_and_commit(repo, until)
     hunks = select_hunks(repo, since, until_commit, count, seed)
     report: dict[str, Any] = report_header("replay")
     report |= {

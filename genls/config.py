@@ -60,9 +60,9 @@ class Settings:
     # Multi-line suggestions stop after this many lines.
     max_lines: int = 12
     temperature: float = 0.0
-    # A suggestion whose first line the model wrote with a lower geometric mean token
-    # probability is not shown (0 shows all); see bench/replay for how it was chosen.
-    min_confidence: float = 0.0
+    # A suggestion ends before its first token the model gave less than this probability
+    # (nothing is shown when that is the first); 0 shows all. Chosen with bench/replay.
+    min_token_probability: float = 0.0
     fim_format: str = "auto"
     # Fill the model's cache on didOpen and after an accepted suggestion.
     prewarm: bool = True
@@ -107,8 +107,8 @@ class Settings:
             raise ConfigError("setting docLineWidth must be at least 40")
         if not 0 <= self.suffix_tokens < self.context_tokens:
             raise ConfigError("setting suffixTokens must be between 0 and contextTokens")
-        if not 0.0 <= self.min_confidence < 1.0:
-            raise ConfigError("setting minConfidence must be at least 0 and below 1")
+        if not 0.0 <= self.min_token_probability < 1.0:
+            raise ConfigError("setting minTokenProbability must be at least 0 and below 1")
         if not 0.0 <= self.temperature <= 2.0:
             raise ConfigError("setting temperature must be between 0 and 2")
         for name in ("index_folder", "diagram_folder", "asset_folder"):

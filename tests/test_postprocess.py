@@ -1,15 +1,17 @@
 """Golden cases for each post-processing filter, then the whole chain."""
 
+import math
+
 import pytest
 
 from genls.assist.postprocess import (
     FilterContext,
     balance_brackets,
     cut_at_special_tokens,
+    cut_where_unsure,
     drop_blank,
     drop_repeated_next_line,
     drop_suffix_overlap,
-    drop_unsure,
     limit_scope,
     match_bracket_spacing,
     postprocess,
@@ -124,21 +126,27 @@ def test_drop_repeated_next_line(prefix, suffix, raw, expected):
     assert drop_repeated_next_line(raw, ctx(prefix=prefix, suffix=suffix)) == expected
 
 
+# "total = area(w, h)" as four tokens: "total", " =", " area(", "w, h)".
+_TOKENS = ((5, 0.9), (7, 0.95), (13, 0.6), (18, 0.2))
+
+
 @pytest.mark.parametrize(
-    ("confidence", "minimum", "expected"),
+    ("tokens", "minimum", "expected"),
     [
-        (0.2, 0.5, ""),
-        (0.5, 0.5, "x = 1"),
-        (0.9, 0.5, "x = 1"),
-        (None, 0.5, "x = 1"),
-        (0.01, 0.0, "x = 1"),
+        (_TOKENS, 0.5, "total = area("),  # the guessed arguments go
+        (_TOKENS, 0.1, "total = area(w, h)"),
+        (_TOKENS, 0.92, ""),  # the very first token is a guess: nothing is shown
+        (_TOKENS, 0.0, "total = area(w, h)"),  # off
+        ((), 0.5, "total = area(w, h)"),  # a backend without probabilities
+        (((-2, 0.01), (5, 0.9), (18, 0.2)), 0.5, "total"),  # held-back whitespace: not judged
     ],
 )
-def test_drop_unsure(confidence, minimum, expected):
+def test_cut_where_unsure(tokens, minimum, expected):
+    logprobs = tuple((end, math.log(p)) for end, p in tokens)
     context = FilterContext(
-        "", "", False, "", False, 12, confidence=confidence, min_confidence=minimum
+        "", "", False, "", False, 12, token_logprobs=logprobs, min_token_probability=minimum
     )
-    assert drop_unsure("x = 1", context) == expected
+    assert cut_where_unsure("total = area(w, h)", context) == expected
 
 
 @pytest.mark.parametrize(

@@ -174,3 +174,17 @@ def test_replay_bench_types_hunks_through_the_server_beside_the_raw_baseline(tmp
     assert set(sources) <= {"model", "cache", "speculation"} and "model" in sources
     assert report["genls"]["peak_rss_mb"] > 0
     assert report["genls_over_raw"]["latency_p50"] > 0
+
+
+def test_a_bare_repository_is_refused_with_what_to_do(tmp_path):
+    repo = _history(tmp_path / "repo")
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.root), str(bare)], check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "genls", "bench", "replay", "--repo", str(bare), "--no-raw"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "bare repository: clone it" in result.stderr and "Traceback" not in result.stderr

@@ -297,8 +297,10 @@ class CompletionEngine:
             raw += piece
             if raw.count("\n") > self.settings.max_lines:
                 break  # post-processing would cut the rest anyway
-        confidence = first_line_confidence(raw, backend.last_stats.token_logprobs)
-        raw = without_typed_whitespace(raw, typed_whitespace)
+        token_logprobs = backend.last_stats.token_logprobs
+        confidence = first_line_confidence(raw, token_logprobs)
+        generated, raw = raw, without_typed_whitespace(raw, typed_whitespace)
+        shift = len(generated) - len(raw)  # leading whitespace removed: offsets move back
         stopped = should_stop()
         self.recent.append(
             GenerationRecord(
@@ -321,8 +323,8 @@ class CompletionEngine:
                 opens_block=syntax.opens_block,
                 max_lines=self.settings.max_lines,
                 special_tokens=fim.special_tokens if fim else (),
-                confidence=confidence,
-                min_confidence=self.settings.min_confidence,
+                token_logprobs=tuple((end - shift, lp) for end, lp in token_logprobs),
+                min_token_probability=self.settings.min_token_probability,
             ),
         )
         seconds = time.perf_counter() - started

@@ -6,6 +6,7 @@ an empty string drops the suggestion. They run in the order of FILTERS.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,8 +30,10 @@ class FilterContext:
     opens_block: bool  # the cursor line ends with a block opener (":" or "{")
     max_lines: int
     special_tokens: tuple[str, ...] = ()
-    confidence: float | None = None  # genls.assist.confidence; None where the backend has none
-    min_confidence: float = 0.0
+    # (end offset in the text, log-probability) per generated token; empty where the backend
+    # gives none (then nothing is cut for being unsure).
+    token_logprobs: tuple[tuple[int, float], ...] = ()
+    min_token_probability: float = 0.0
 
     @property
     def suffix_line(self) -> str:
@@ -55,10 +58,22 @@ def without_typed_whitespace(raw: str, typed: str) -> str:
     return raw.lstrip(" \t")
 
 
-def drop_unsure(text: str, ctx: FilterContext) -> str:
-    """A suggestion the model was unsure of is rarely right: not worth the person's attention."""
-    if ctx.confidence is not None and ctx.confidence < ctx.min_confidence:
-        return ""
+def cut_where_unsure(text: str, ctx: FilterContext) -> str:
+    """Only what the model was sure of: the text before its first unlikely token.
+
+    A suggestion helps only if all of it is right, so a guessed tail makes the right start
+    before it worthless; and a suggestion that starts with a guess is not shown at all.
+    """
+    if ctx.min_token_probability <= 0:
+        return text
+    floor = math.log(ctx.min_token_probability)
+    start = 0
+    for end, logprob in ctx.token_logprobs:
+        if end <= 0:
+            continue  # whitespace the person typed, held back from the prompt
+        if logprob < floor:
+            return text[:start]
+        start = end
     return text
 
 
@@ -183,7 +198,7 @@ def drop_blank(text: str, ctx: FilterContext) -> str:
 
 
 FILTERS: tuple[Filter, ...] = (
-    drop_unsure,
+    cut_where_unsure,
     cut_at_special_tokens,
     limit_scope,
     match_bracket_spacing,
