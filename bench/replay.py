@@ -381,6 +381,7 @@ def run_replay_bench(
         "model": settings.model,
         "threads": settings.threads,
         "context_tokens": settings.context_tokens,
+        "min_token_probability": settings.min_token_probability,
         "repository": repo.name,
         "since": since,
         "until": until_commit,

@@ -62,7 +62,7 @@ class Settings:
     temperature: float = 0.0
     # A suggestion ends before its first token the model gave less than this probability
     # (nothing is shown when that is the first); 0 shows all. Chosen with bench/replay.
-    min_token_probability: float = 0.0
+    min_token_probability: float = 0.7
     fim_format: str = "auto"
     # Fill the model's cache on didOpen and after an accepted suggestion.
     prewarm: bool = True

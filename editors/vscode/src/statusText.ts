@@ -5,12 +5,7 @@
  * Pure (no `vscode` import): unit-tested on status JSON.
  */
 
-import type {
-  GenerationRecord,
-  IndexStatus,
-  LastCompletion,
-  ServerStatus,
-} from "./serverTypes";
+import type { GenerationRecord, IndexStatus, LastCompletion, ServerStatus } from "./serverTypes";
 
 /** The server as the extension sees it. */
 export type ServerState = "starting" | "running" | "stopped";
