@@ -41,7 +41,7 @@ from genls.config import Settings
 from genls.errors import GenlsError
 from genls.index.languages import language_for
 from genls.llm.fim import detect_format
-from genls.llm.registry import ModelStore
+from genls.llm.registry import ModelStore, calibrated_min_token_probability
 
 # After the bundled models' release (Qwen2.5-Coder: November 2024): code they cannot have seen.
 DEFAULT_SINCE = "2025-01-01"
@@ -381,7 +381,9 @@ def run_replay_bench(
         "model": settings.model,
         "threads": settings.threads,
         "context_tokens": settings.context_tokens,
-        "min_token_probability": settings.min_token_probability,
+        "min_token_probability": settings.min_token_probability
+        if settings.min_token_probability is not None
+        else calibrated_min_token_probability(settings.model),
         "repository": repo.name,
         "since": since,
         "until": until_commit,

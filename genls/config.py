@@ -61,8 +61,9 @@ class Settings:
     max_lines: int = 12
     temperature: float = 0.0
     # A suggestion ends before its first token the model gave less than this probability
-    # (nothing is shown when that is the first); 0 shows all. Chosen with bench/replay.
-    min_token_probability: float = 0.7
+    # (nothing is shown when that is the first); 0 shows all; None: the value measured for
+    # the bundled model (genls.llm.registry), 0 for other models.
+    min_token_probability: float | None = None
     fim_format: str = "auto"
     # Fill the model's cache on didOpen and after an accepted suggestion.
     prewarm: bool = True
@@ -107,7 +108,7 @@ class Settings:
             raise ConfigError("setting docLineWidth must be at least 40")
         if not 0 <= self.suffix_tokens < self.context_tokens:
             raise ConfigError("setting suffixTokens must be between 0 and contextTokens")
-        if not 0.0 <= self.min_token_probability < 1.0:
+        if self.min_token_probability is not None and not 0 <= self.min_token_probability < 1:
             raise ConfigError("setting minTokenProbability must be at least 0 and below 1")
         if not 0.0 <= self.temperature <= 2.0:
             raise ConfigError("setting temperature must be between 0 and 2")

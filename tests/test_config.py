@@ -20,6 +20,8 @@ def test_camel_and_snake_case_keys():
         ({"backend": "openai"}, "endpoint"),
         ({"disabledLanguages": [1]}, "list of strings"),
         ({"maxTokens": True}, "must be an integer"),
+        ({"minTokenProbability": 1}, "minTokenProbability must be at least 0 and below 1"),
+        ({"minTokenProbability": "high"}, "must be a number"),
     ],
 )
 def test_bad_settings_are_named(overrides, message):

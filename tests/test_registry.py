@@ -89,3 +89,11 @@ def test_tiny_model_is_used_in_place_after_verification(tmp_path):
     assert path.name == "SmolLM2-135M-Instruct.Q4_1.gguf"
     assert "site-packages" in str(path)
     assert (tmp_path / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf.verified").is_file()
+
+
+def test_the_completion_cut_off_is_the_one_measured_for_the_bundled_model():
+    from genls.llm.registry import calibrated_min_token_probability
+
+    assert calibrated_min_token_probability("qwen2.5-coder-0.5b") == 0.7
+    assert calibrated_min_token_probability("smollm2-135m") == 0.0  # not measured
+    assert calibrated_min_token_probability("/models/other.gguf") == 0.0

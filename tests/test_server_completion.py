@@ -291,3 +291,20 @@ async def test_a_speculation_never_stops_a_request_being_answered(
     assert (await asyncio.wrap_future(request)).items  # answered, not superseded
     records = (await status(client))["recentGenerations"]
     assert [r["cancelled"] for r in records if r["path"].endswith("order.py")] == [False]
+
+
+async def test_a_suggestion_ends_before_its_first_unlikely_token(client: LanguageClient, workspace):
+    text = "def square(x):\n    return x *"
+    whole_uri, cut_uri = uri_in(workspace, "whole.py"), uri_in(workspace, "cut.py")
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"genls": {"minTokenProbability": 0}})
+    )
+    open_document(client, whole_uri, text)
+    whole = (await inline(client, whole_uri, position_of(text, text))).items[0].insert_text
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"genls": {"minTokenProbability": 0.999}})
+    )
+    open_document(client, cut_uri, text)  # the same prompt: the same tokens, greedy
+    result = await inline(client, cut_uri, position_of(text, text))
+    cut = result.items[0].insert_text if result.items else ""
+    assert whole.startswith(cut) and len(cut) < len(whole)

@@ -28,6 +28,7 @@ from genls.config import Settings
 from genls.index.languages import language_for
 from genls.llm.backend import Backend, GenerationRequest, GenerationStats
 from genls.llm.fim import Snippet, resolve_format
+from genls.llm.registry import calibrated_min_token_probability
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +325,7 @@ class CompletionEngine:
                 max_lines=self.settings.max_lines,
                 special_tokens=fim.special_tokens if fim else (),
                 token_logprobs=tuple((end - shift, lp) for end, lp in token_logprobs),
-                min_token_probability=self.settings.min_token_probability,
+                min_token_probability=self._min_token_probability(),
             ),
         )
         seconds = time.perf_counter() - started
@@ -345,6 +346,10 @@ class CompletionEngine:
         if not text:
             return None
         return Suggestion(text, "\n" in text, origin, seconds, confidence, stats)
+
+    def _min_token_probability(self) -> float:
+        chosen = self.settings.min_token_probability
+        return calibrated_min_token_probability(self.settings.model) if chosen is None else chosen
 
     def _prewarm_blocking(
         self, request: CompletionRequest, should_stop: Callable[[], bool], started: float

