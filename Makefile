@@ -95,6 +95,7 @@ vsix: $(VSCODE_INSTALLED)
 
 bench: setup
 	$(BIN)/genls bench completion --output bench/results/completion.json
+	$(BIN)/genls bench replay --until 609e20b --hunks 6 --output bench/results/replay-genls.json
 	$(BIN)/genls bench index --output bench/results/index.json
 	$(BIN)/genls bench diagram --output bench/results/diagram.json
 	$(BIN)/genls bench docstring --output bench/results/docstring.json

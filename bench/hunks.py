@@ -39,6 +39,7 @@ class Hunk:
     def as_json(self) -> dict:
         return {
             "commit": self.commit,
+            "date": self.date,
             "path": self.path,
             "line": self.line + 1,
             "added_lines": len(self.lines),

@@ -298,10 +298,9 @@ class CompletionEngine:
             raw += piece
             if raw.count("\n") > self.settings.max_lines:
                 break  # post-processing would cut the rest anyway
-        token_logprobs = backend.last_stats.token_logprobs
-        confidence = first_line_confidence(raw, token_logprobs)
         generated, raw = raw, without_typed_whitespace(raw, typed_whitespace)
         shift = len(generated) - len(raw)  # leading whitespace removed: offsets move back
+        token_logprobs = tuple((end - shift, lp) for end, lp in backend.last_stats.token_logprobs)
         stopped = should_stop()
         self.recent.append(
             GenerationRecord(
@@ -324,10 +323,11 @@ class CompletionEngine:
                 opens_block=syntax.opens_block,
                 max_lines=self.settings.max_lines,
                 special_tokens=fim.special_tokens if fim else (),
-                token_logprobs=tuple((end - shift, lp) for end, lp in token_logprobs),
+                token_logprobs=token_logprobs,
                 min_token_probability=self._min_token_probability(),
             ),
         )
+        confidence = first_line_confidence(text, token_logprobs) if text else None
         seconds = time.perf_counter() - started
         stats = backend.last_stats
         log.debug(

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 def first_line_confidence(raw: str, token_logprobs: Sequence[tuple[int, float]]) -> float | None:
     """Geometric mean probability of the tokens that wrote `raw`'s first non-blank line.
 
-    `token_logprobs` holds (end offset in `raw`, log-probability) per token; None when the
-    backend gave none.
+    `token_logprobs` holds (end offset in `raw`, log-probability) per token, offsets at or
+    below 0 for tokens before it; None when the backend gave none.
     """
     start = len(raw) - len(raw.lstrip())
     end = raw.find("\n", start)
@@ -26,5 +26,5 @@ def first_line_confidence(raw: str, token_logprobs: Sequence[tuple[int, float]])
             break
         if token_end > start:
             picked.append(logprob)
-        token_start = token_end
+        token_start = max(token_end, 0)
     return math.exp(sum(picked) / len(picked)) if picked else None

@@ -15,9 +15,9 @@ OPENERS = {"(": ")", "[": "]", "{": "}"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
 # How much of the prefix is scanned for unclosed brackets.
 _BRACKET_SCAN_CHARS = 2_000
-# `( x` or `x )` outside the cursor's line: the file's style puts spaces inside brackets.
 # A suggestion repeating a line shorter than this (`pass`, `break;`) may be meant.
 _REPEAT_MIN_CHARS = 8
+# `( x` or `x )` outside the cursor's line: the file's style puts spaces inside brackets.
 _SPACED_BRACKETS = re.compile(r"[(\[] [^\s#]|[^\s,] [)\]]")
 
 
