@@ -39,13 +39,23 @@ async def client(lsp_client: LanguageClient, workspace):
 async def test_default_model_completes_a_function_body(client: LanguageClient, workspace):
     text = SOURCE.replace("|", "")
     cursor = SOURCE.index("|")
+    position = position_of(text, text[:cursor])
     uri = (workspace / "stats.py").as_uri()
     open_document(client, uri, text)
-    result = await inline(client, uri, position_of(text, text[:cursor]))
-    suggestion = result.items[0].insert_text
+    result = await inline(client, uri, position)
+    shown = result.items[0].insert_text if result.items else ""
+    # Without the cut at unlikely tokens, the whole body the model writes:
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"minTokenProbability": 0})
+    )
+    whole_uri = (workspace / "stats_whole.py").as_uri()
+    open_document(client, whole_uri, text)
+    suggestion = (await inline(client, whole_uri, position)).items[0].insert_text
     assert "return" in suggestion
     completed = text[:cursor] + suggestion + text[cursor:]
     ast.parse(completed)  # the file with the suggestion is valid Python
+    # By default the suggestion is that body up to where the model starts to guess.
+    assert suggestion.startswith(shown)
     status = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="genls.status")
     )
