@@ -36,7 +36,7 @@ from lsprotocol import types
 from bench.completion import BenchClient, percentiles
 from bench.hunks import Hunk, file_at, select_hunks
 from bench.machine import report_header
-from bench.typist import Edit, Typist, taken_part
+from bench.typist import Edit, Typist, lsp_position, taken_part
 from genls.config import Settings
 from genls.errors import GenlsError
 from genls.index.languages import language_for
@@ -56,7 +56,6 @@ class Response:
     text: str
     seconds: float
     source: str  # "model", "cache", "speculation"
-    confidence: float | None = None  # as genls.status reports it
 
 
 @dataclass
@@ -67,7 +66,6 @@ class Request:
     shown: bool
     taken: bool
     spared: int  # keystrokes the taken part spared
-    confidence: float | None
 
 
 @dataclass
@@ -98,7 +96,6 @@ async def type_hunk(hunk: Hunk, typist: Typist, ask: Ask, edited: Edited) -> Hun
                 shown=bool(response.text.strip()),
                 taken=bool(part),
                 spared=typist.spared - spared_before,
-                confidence=response.confidence,
             )
         )
         await edited(typist, edit, bool(part))
@@ -133,14 +130,14 @@ class GenlsTypingSession:
         self._item = item
         answer = (await self.client.status())["lastCompletion"] or {"source": "model"}
         text = _insert_text(item) if item is not None else ""
-        return Response(text, seconds, answer["source"], answer.get("confidence"))
+        return Response(text, seconds, answer["source"])
 
     async def settle(self) -> None:
         """Wait for the accept commands still running (their speculation), before stopping."""
         await asyncio.gather(*self._commands, return_exceptions=True)
 
     async def edited(self, typist: Typist, edit: Edit, taken: bool) -> None:
-        line, character = _position(typist.before + typist.target, edit.offset)
+        line, character = lsp_position(typist.before + typist.target, edit.offset)
         self.client.insert(self.uri, line, character, edit.text)
         item = self._item
         whole = item is not None and edit.text.startswith(_insert_text(item))
@@ -155,12 +152,6 @@ class GenlsTypingSession:
 def _insert_text(item: types.InlineCompletionItem) -> str:
     text = item.insert_text
     return text if isinstance(text, str) else text.value
-
-
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line_start = text.rfind("\n", 0, offset) + 1
-    column = text[line_start:offset]
-    return text.count("\n", 0, offset), len(column.encode("utf-16-le")) // 2
 
 
 async def replay_with_genls(
@@ -178,7 +169,7 @@ async def replay_with_genls(
         session = GenlsTypingSession(client, uri)
         # The person opens the hunk's first line; the editor indents it.
         opened = Edit(len(typist.before), typist.target[: typist.position] + "\n")
-        line, character = _position(typist.before, len(typist.before))
+        line, character = lsp_position(typist.before, len(typist.before))
         client.insert(uri, line, character, opened.text)
         result = await type_hunk(hunk, typist, session.ask, session.edited)
         await session.settle()
@@ -293,7 +284,7 @@ def side_report(results: list[HunkResult]) -> dict[str, Any]:
         source: percentiles([r.seconds for r in continuing if r.source == source])
         for source in sorted({r.source for r in continuing})
     }
-    report = {
+    return {
         "keystrokes": keystrokes,
         "keystrokes_spared": spared,
         "characters_saved": round(spared / max(keystrokes, 1), 3),
@@ -321,28 +312,6 @@ def side_report(results: list[HunkResult]) -> dict[str, Any]:
             for result in results
         ],
     }
-    judged = [r for r in shown if r.confidence is not None]
-    if judged:
-        report["if_hidden_below_confidence"] = confidence_what_if(judged, keystrokes)
-    return report
-
-
-def confidence_what_if(shown: list[Request], keystrokes: int) -> dict[str, Any]:
-    """Acceptance and characters saved had suggestions under each threshold not been shown.
-
-    An estimate from one run (a hidden right suggestion would have changed what came after
-    it); a threshold is chosen from it, then measured in a run of its own.
-    """
-    table = {}
-    for threshold in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        kept = [r for r in shown if r.confidence >= threshold]
-        taken = [r for r in kept if r.taken]
-        table[str(threshold)] = {
-            "shown": len(kept),
-            "acceptance": round(len(taken) / max(len(kept), 1), 3),
-            "characters_saved": round(sum(r.spared for r in taken) / max(keystrokes, 1), 3),
-        }
-    return table
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:

@@ -24,6 +24,13 @@ def taken_part(suggestion: str, rest: str) -> str:
     return ""
 
 
+def lsp_position(text: str, offset: int) -> tuple[int, int]:
+    """(line, character) of `offset`; the character in UTF-16 code units (LSP's default)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    column = text[line_start:offset]
+    return text.count("\n", 0, offset), len(column.encode("utf-16-le")) // 2
+
+
 @dataclass(frozen=True)
 class Edit:
     offset: int  # in code points of the document before the edit
@@ -60,11 +67,7 @@ class Typist:
         return self.before + self.target[: self.position] + "\n" + self.after
 
     def cursor(self) -> tuple[int, int]:
-        """(line, character) of the cursor; the character in UTF-16 code units (LSP's default)."""
-        typed = self.before + self.target[: self.position]
-        line_start = typed.rfind("\n") + 1
-        column = typed[line_start:]
-        return typed.count("\n"), len(column.encode("utf-16-le")) // 2
+        return lsp_position(self.before + self.target, self.offset)
 
     def press_key(self) -> Edit:
         """The next keystroke; Enter brings the next line's indentation with it."""

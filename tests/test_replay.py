@@ -166,8 +166,6 @@ def test_replay_bench_types_hunks_through_the_server_beside_the_raw_baseline(tmp
         assert figures["keystrokes"] == typed
         assert 0 <= figures["keystrokes_spared"] <= typed
         assert figures["suggestions_taken"] <= figures["suggestions_shown"] <= figures["requests"]
-        # At least one request per keystroke not spared, and one at each hunk's arrival.
-        assert figures["requests"] >= typed - figures["keystrokes_spared"]
         assert figures["latency_seconds"]["arrival"]["n"] == 2
         assert len(figures["per_hunk"]) == 2
     sources = report["genls"]["latency_seconds"]["continuing_by_source"]
