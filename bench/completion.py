@@ -173,6 +173,14 @@ class BenchClient:
             )
         )
 
+    def move_cursor(self, uri: str, line: int, character: int) -> None:
+        """The cursor came to rest here (genls's editor clients send this)."""
+        params = types.TextDocumentPositionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=character),
+        )
+        self.client.protocol.notify("genls/didMoveCursor", params)
+
     async def inline_item(
         self, uri: str, line: int, character: int
     ) -> tuple[float, types.InlineCompletionItem | None]:

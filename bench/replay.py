@@ -46,6 +46,9 @@ from genls.llm.registry import ModelStore, calibrated_min_token_probability
 # After the bundled models' release (Qwen2.5-Coder: November 2024): code they cannot have seen.
 DEFAULT_SINCE = "2025-01-01"
 DEFAULT_SEED = 20261201
+# Between putting the cursor somewhere and typing there, people pause: the keystroke-level
+# model's mental preparation (Card, Moran and Newell) is 1.35 s.
+DEFAULT_THINK_SECONDS = 1.35
 RAW_PREFIX_TOKENS = 768
 RAW_SUFFIX_TOKENS = 256
 _CHARS_PER_TOKEN_CEILING = 8
@@ -74,6 +77,8 @@ class HunkResult:
     keystrokes: int
     spared: int
     requests: list[Request] = field(default_factory=list)
+    # What the model call at arrival cost (genls's recentGenerations entry), where known.
+    arrival_generation: dict[str, Any] | None = None
 
 
 Ask = Callable[[Typist], Awaitable[Response]]
@@ -123,12 +128,16 @@ class GenlsTypingSession:
         self.uri = uri
         self._item: types.InlineCompletionItem | None = None
         self._commands: set[asyncio.Future] = set()
+        self.arrival_generation: dict[str, Any] | None = None
 
     async def ask(self, typist: Typist) -> Response:
         line, character = typist.cursor()
         seconds, item = await self.client.inline_item(self.uri, line, character)
         self._item = item
-        answer = (await self.client.status())["lastCompletion"] or {"source": "model"}
+        status = await self.client.status()
+        answer = status["lastCompletion"] or {"source": "model"}
+        if self.arrival_generation is None and status["recentGenerations"]:
+            self.arrival_generation = status["recentGenerations"][-1]
         text = _insert_text(item) if item is not None else ""
         return Response(text, seconds, answer["source"])
 
@@ -155,7 +164,7 @@ def _insert_text(item: types.InlineCompletionItem) -> str:
 
 
 async def replay_with_genls(
-    settings: Settings, repo: Path, hunk: Hunk, worktree: Path
+    settings: Settings, repo: Path, hunk: Hunk, worktree: Path, think_seconds: float
 ) -> tuple[HunkResult, float]:
     """(result, the server's peak RSS in MB)."""
     client = BenchClient(settings)
@@ -167,11 +176,16 @@ async def replay_with_genls(
         uri = path.as_uri()
         client.open(uri, typist.before + typist.after, language_for(None, hunk.path).id)
         session = GenlsTypingSession(client, uri)
-        # The person opens the hunk's first line; the editor indents it.
+        # The person puts the cursor at the end of the line above (the editor tells the server
+        # where it came to rest), pauses, then opens the hunk's first line; the editor indents.
+        line, character = lsp_position(typist.before, max(len(typist.before) - 1, 0))
+        client.move_cursor(uri, line, character)
+        await asyncio.sleep(think_seconds)
         opened = Edit(len(typist.before), typist.target[: typist.position] + "\n")
         line, character = lsp_position(typist.before, len(typist.before))
         client.insert(uri, line, character, opened.text)
         result = await type_hunk(hunk, typist, session.ask, session.edited)
+        result.arrival_generation = session.arrival_generation
         await session.settle()
         return result, client.peak_rss_mb()
     finally:
@@ -308,10 +322,28 @@ def side_report(results: list[HunkResult]) -> dict[str, Any]:
                 "arrival_seconds": round(result.requests[0].seconds, 3)
                 if result.requests
                 else None,
+                **(
+                    {"arrival_generation": _generation_summary(result.arrival_generation)}
+                    if result.arrival_generation
+                    else {}
+                ),
             }
             for result in results
         ],
     }
+
+
+_GENERATION_KEYS = (
+    "prompt_tokens",
+    "reused_tokens",
+    "generated_tokens",
+    "prefill_seconds",
+    "decode_seconds",
+)
+
+
+def _generation_summary(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: record[key] for key in _GENERATION_KEYS if key in record}
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -342,6 +374,7 @@ def run_replay_bench(
     count: int,
     seed: int,
     raw: bool = True,
+    think_seconds: float = DEFAULT_THINK_SECONDS,
 ) -> dict[str, Any]:
     repo, until_commit = _work_tree_and_commit(repo, until)
     hunks = select_hunks(repo, since, until_commit, count, seed)
@@ -357,6 +390,7 @@ def run_replay_bench(
         "since": since,
         "until": until_commit,
         "seed": seed,
+        "think_seconds": think_seconds,
         "hunks": [h.as_json() for h in hunks],
     }
     genls_results: list[HunkResult] = []
@@ -367,7 +401,9 @@ def run_replay_bench(
         with worktrees(repo) as make_worktree:
             for number, hunk in enumerate(hunks, start=1):
                 worktree = make_worktree(hunk.parent)
-                result, rss = asyncio.run(replay_with_genls(settings, repo, hunk, worktree))
+                result, rss = asyncio.run(
+                    replay_with_genls(settings, repo, hunk, worktree, think_seconds)
+                )
                 genls_results.append(result)
                 peak = max(peak, rss)
                 line = f"  hunk {number}/{len(hunks)} {hunk.path}:{hunk.line + 1}: genls spared"

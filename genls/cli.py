@@ -221,6 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--no-raw", action="store_true", help="replay: skip the raw llama-cpp-python baseline"
     )
+    bench.add_argument(
+        "--think-seconds",
+        type=float,
+        default=None,
+        help="replay: the pause between the cursor arriving at a hunk and typing (default 1.35)",
+    )
     bench.add_argument("--output", type=Path, help="also write the JSON to this file")
     _settings_flags(bench)
     return parser
@@ -379,7 +385,12 @@ def main(argv: list[str] | None = None) -> int:
 
                 report = run_music_bench(args.prompts or 10, args.bars, args.corpus_limit)
             elif args.suite == "replay":
-                from bench.replay import DEFAULT_SEED, DEFAULT_SINCE, run_replay_bench
+                from bench.replay import (
+                    DEFAULT_SEED,
+                    DEFAULT_SINCE,
+                    DEFAULT_THINK_SECONDS,
+                    run_replay_bench,
+                )
 
                 report = run_replay_bench(
                     settings,
@@ -389,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
                     args.hunks,
                     DEFAULT_SEED if args.seed is None else args.seed,
                     raw=not args.no_raw,
+                    think_seconds=DEFAULT_THINK_SECONDS
+                    if args.think_seconds is None
+                    else args.think_seconds,
                 )
             elif args.suite == "index":
                 from bench.index import run_index_bench

@@ -200,8 +200,17 @@ def read_workspace_settings(root: Path) -> dict[str, Any]:
 
 
 def unwrap_client_settings(raw: Any) -> dict[str, Any]:
-    """Editors send either {"genls": {...}} or the settings themselves."""
+    """Editors send either {"genls": {...}} or the settings themselves.
+
+    An empty section can arrive as [] or null (Lua's empty table is also an empty list).
+    """
     if not isinstance(raw, dict):
         return {}
-    inner = raw.get("genls")
-    return inner if isinstance(inner, dict) else raw
+    if "genls" not in raw:
+        return raw
+    inner = raw["genls"]
+    if isinstance(inner, dict):
+        return inner
+    if inner not in (None, [], ""):
+        raise ConfigError(f"the genls settings must be an object, not {inner!r}")
+    return {}

@@ -49,3 +49,8 @@ def test_client_settings_may_be_wrapped():
     assert unwrap_client_settings({"genls": {"model": "x"}}) == {"model": "x"}
     assert unwrap_client_settings({"model": "x"}) == {"model": "x"}
     assert unwrap_client_settings(None) == {}
+    # An empty section, as Neovim sends an empty Lua table: nothing to set, nothing unknown.
+    assert unwrap_client_settings({"genls": []}) == {}
+    assert unwrap_client_settings({"genls": None}) == {}
+    with pytest.raises(ConfigError, match="must be an object"):
+        unwrap_client_settings({"genls": "qwen"})

@@ -118,6 +118,12 @@ def test_server_starts_for_the_workspace(report: dict[str, Any]) -> None:
     assert report["root_dir"] == report["workspace"]
 
 
+def test_the_server_prefills_where_the_cursor_rests(report: dict[str, Any]) -> None:
+    # Not where didOpen prewarms (the end of the file): where the plugin said the cursor is.
+    assert report["rest_offset"] == SOURCE.index("(")
+    assert report["prewarm"]["path"].endswith("shapes.py")
+
+
 def test_ghost_text_shows_the_suggestion_at_the_cursor(report: dict[str, Any]) -> None:
     ghost = report["ghost_text"]
     assert ghost.strip(), report

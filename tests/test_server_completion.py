@@ -308,3 +308,54 @@ async def test_a_suggestion_ends_before_its_first_unlikely_token(client: Languag
     result = await inline(client, cut_uri, position_of(text, text))
     cut = result.items[0].insert_text if result.items else ""
     assert whole.startswith(cut) and len(cut) < len(whole)
+
+
+async def wait_for_prewarm(client: LanguageClient, offset: int) -> dict:
+    """The server's status once it has prefilled the prompt at `offset` (polled, with a limit)."""
+    for _ in range(600):
+        last = (await status(client))["lastPrewarm"]
+        if last is not None and last["offset"] == offset:
+            return last
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no prewarm at offset {offset}: {last}")
+
+
+async def test_the_first_request_where_the_cursor_rested_reuses_its_prefill(
+    client: LanguageClient, workspace
+):
+    """genls/didMoveCursor prefills there: the request that follows only reads the cache."""
+    uri = uri_in(workspace, "rest.py")
+    open_document(client, uri, SOURCE)  # didOpen prewarms at the end of the file, not here
+    marker = "def circle_area(radius: float) -> float:"
+    at = position_of(SOURCE, marker)
+    client.protocol.notify(
+        "genls/didMoveCursor",
+        types.TextDocumentPositionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=at
+        ),
+    )
+    prewarm = await wait_for_prewarm(client, SOURCE.index(marker) + len(marker))
+    assert prewarm["path"].endswith("rest.py") and prewarm["finished"]
+
+    await inline(client, uri, at)
+    generation = (await status(client))["recentGenerations"][-1]
+    assert generation["reused_tokens"] >= generation["prompt_tokens"] - 1, generation
+
+
+async def test_a_cursor_in_an_unknown_document_or_past_the_end_is_ignored(
+    client: LanguageClient, workspace
+):
+    uri = uri_in(workspace, "short.py")
+    open_document(client, uri, "x = 1\n")
+    for target, line in ((uri_in(workspace, "never_opened.py"), 0), (uri, 40)):
+        client.protocol.notify(
+            "genls/didMoveCursor",
+            types.TextDocumentPositionParams(
+                text_document=types.TextDocumentIdentifier(uri=target),
+                position=types.Position(line=line, character=0),
+            ),
+        )
+    # Notifications are handled in order: the server is still serving, and prewarmed neither.
+    assert (await inline(client, uri, types.Position(line=1, character=0))) is not None
+    last = (await status(client))["lastPrewarm"]
+    assert last is None or (last["path"].endswith("short.py") and last["offset"] == len("x = 1\n"))

@@ -63,6 +63,16 @@ class GenerationRecord:
 
 
 @dataclass(frozen=True)
+class PrewarmRecord:
+    """The last prompt prefilled ahead of a request (for `genls.status`)."""
+
+    path: str
+    offset: int
+    seconds: float
+    finished: bool  # False when a request stopped it part-way (what it prefilled is kept)
+
+
+@dataclass(frozen=True)
 class CompletionRequest:
     uri: str
     path: str
@@ -117,6 +127,7 @@ class CompletionEngine:
         self._newest = 0
         self._cache = SuggestionCache()
         self.last_answer: Answer | None = None
+        self.last_prewarm: PrewarmRecord | None = None
         self._requests_in_flight = 0  # complete() calls not yet answered
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -358,7 +369,9 @@ class CompletionEngine:
             return
         backend, _, _, prompt = self._prepare(request)
         backend.prewarm(prompt.text.rstrip(" \t"), should_stop)  # as generation sends it
-        log.debug("prewarmed %s in %.0f ms", request.path, (time.perf_counter() - started) * 1000)
+        seconds = time.perf_counter() - started
+        self.last_prewarm = PrewarmRecord(request.path, request.offset, seconds, not should_stop())
+        log.debug("prewarmed %s in %.0f ms", request.path, seconds * 1000)
 
 
 def _looks_binary(text: str, offset: int) -> bool:

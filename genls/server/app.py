@@ -112,8 +112,8 @@ class GenlsServer(LanguageServer):
 
     def apply_client_settings(self, raw: Any) -> None:
         """Merge settings sent by the client; a bad value is reported and nothing changes."""
-        overrides = {**self.client_overrides, **unwrap_client_settings(raw)}
         try:
+            overrides = {**self.client_overrides, **unwrap_client_settings(raw)}
             settings = (
                 Settings()
                 .merged(self.cli_overrides)

@@ -1,7 +1,8 @@
 """textDocument/inlineCompletion (ghost text) and textDocument/completion (the list fallback).
 
 Both ask the same engine. An accepted inline suggestion runs `genls.acceptedCompletion`, which
-speculatively computes the suggestion at the new cursor so the next one shows at once.
+speculatively computes the suggestion at the new cursor so the next one shows at once; the
+clients' `genls/didMoveCursor` notification prefills the prompt where the cursor came to rest.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 
 from genls.assist.completion import CompletionRequest, Suggestion
 from genls.errors import GenlsError
@@ -21,6 +23,8 @@ from genls.server.convert import completion_request, document_or_error, position
 log = logging.getLogger(__name__)
 
 ACCEPTED_COMMAND = "genls.acceptedCompletion"
+# Sent by genls's editor clients when the cursor comes to rest: {textDocument: {uri}, position}.
+CURSOR_NOTIFICATION = "genls/didMoveCursor"
 _LABEL_CHARS = 60
 
 
@@ -64,6 +68,20 @@ def register(server: GenlsServer) -> None:
         items = [] if suggestion is None else [_completion_item(request, suggestion, ls)]
         # Incomplete: the client asks again as the user types, instead of filtering a stale item.
         return types.CompletionList(is_incomplete=True, items=items)
+
+    @server.feature(CURSOR_NOTIFICATION)
+    async def did_move_cursor(ls: GenlsServer, params: Any) -> None:
+        """Prefill the prompt where the cursor stopped, so the first keystroke there is cheap."""
+        uri = params.textDocument.uri
+        if uri not in ls.workspace.text_documents:
+            return  # moved in a document the client has not opened (or already closed)
+        position = types.Position(line=params.position.line, character=params.position.character)
+        document = ls.workspace.get_text_document(uri)
+        # A model that cannot load was reported when it failed, and a cursor past the end is
+        # stale (edits overtook it): a cursor move says nothing.
+        with contextlib.suppress(GenlsError, JsonRpcInvalidParams, asyncio.CancelledError):
+            request = completion_request(document, position, ls.workspace.position_encoding)
+            await ls.engine.prewarm(request)
 
     @server.command(ACCEPTED_COMMAND)
     async def accepted(ls: GenlsServer, *args: Any) -> None:

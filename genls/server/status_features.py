@@ -35,6 +35,14 @@ def register(server: GenlsServer) -> None:
                 "shown": engine.last_answer.shown,
                 "confidence": engine.last_answer.confidence,
             },
+            "lastPrewarm": None
+            if engine.last_prewarm is None
+            else {
+                "path": engine.last_prewarm.path,
+                "offset": engine.last_prewarm.offset,
+                "milliseconds": round(engine.last_prewarm.seconds * 1000, 1),
+                "finished": engine.last_prewarm.finished,
+            },
             "recentGenerations": [
                 {
                     "path": record.path,

@@ -1,6 +1,7 @@
 -- Drives the genls Neovim plugin (editors/nvim) in a real headless Neovim against the real
--- server and model: ghost text appears while typing, follows typed characters, <Tab> accepts
--- it, the accept command reaches the server, and :checkhealth / :GenlsStatus report.
+-- server and model: the server prefills where the cursor rests, ghost text appears while
+-- typing, follows typed characters, <Tab> accepts it, the accept command reaches the server,
+-- and :checkhealth / :GenlsStatus report.
 --
 -- Usage (the main loop must run, so insert mode can take keys; hence -S and not -l):
 --   GENLS_TEST_FILE=<file.py> GENLS_TEST_PYTHON=<python> GENLS_TEST_REPORT=<out.json> \
@@ -114,6 +115,30 @@ local function run()
   end
   local client = assert(lsp.client(bufnr))
   report.root_dir = client.root_dir or client.config.root_dir
+
+  step("cursor rest")
+  -- In normal mode the cursor comes to rest on line 4's `(`: the plugin tells the server
+  -- (genls/didMoveCursor), which prefills the prompt there; its status says where it did.
+  type_keys("4Gf(")
+  wait_for(function()
+    local row, col = unpack(vim.api.nvim_win_get_cursor(0))
+    return row == 4 and col > 0
+  end, STEP_TIMEOUT_MS, "4Gf( did not move the cursor")
+  local row, col = unpack(vim.api.nvim_win_get_cursor(0))
+  report.rest_offset = vim.fn.line2byte(row) - 1 + col
+  local asking, prewarm = false, nil
+  wait_for(function()
+    if not asking then
+      asking = true
+      lsp.request(client, "workspace/executeCommand", { command = "genls.status" },
+        function(_, status)
+          asking = false
+          prewarm = status and status.lastPrewarm
+        end, bufnr)
+    end
+    return type(prewarm) == "table" and prewarm.offset == report.rest_offset
+  end, STEP_TIMEOUT_MS, "the server never prefilled where the cursor rested")
+  report.prewarm = prewarm
 
   step("ghost text")
   vim.cmd("normal! G")

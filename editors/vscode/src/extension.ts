@@ -3,6 +3,7 @@
 import * as vscode from "vscode";
 
 import { CommandRunner } from "./commandRunner";
+import { CursorReporter } from "./cursorReporter";
 import { resultViews } from "./resultViews";
 import { ServerSession } from "./session";
 import { StatusBar } from "./statusBar";
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     statusOutput,
     new StatusBar(current),
+    new CursorReporter((document, position) => current.cursorMoved(document, position)),
     ...runner.register(),
     vscode.workspace.onDidChangeConfiguration((event) => void current.configurationChanged(event)),
   );

@@ -26,6 +26,16 @@ export interface LastCompletion {
   readonly confidence: number | null;
 }
 
+/** The last prompt prefilled ahead of a request (`lastPrewarm`). */
+export interface LastPrewarm {
+  readonly path: string;
+  /** In code points from the start of the document. */
+  readonly offset: number;
+  readonly milliseconds: number;
+  /** False when a request stopped it part-way (what it prefilled is kept). */
+  readonly finished: boolean;
+}
+
 export interface IndexStatus {
   readonly root: string;
   readonly ready: boolean;
@@ -45,6 +55,8 @@ export interface ServerStatus {
   readonly recentGenerations: readonly GenerationRecord[];
   /** Null before the first request; absent from servers older than the replay benchmark. */
   readonly lastCompletion?: LastCompletion | null;
+  /** Null before the first prewarm; absent from servers older than `genls/didMoveCursor`. */
+  readonly lastPrewarm?: LastPrewarm | null;
 }
 
 export interface LspPosition {

@@ -18,6 +18,7 @@ import {
 
 import { GenlsLanguageClient, type CommandInterceptor } from "./client";
 import { RESTART_COMMAND } from "./commands";
+import { CURSOR_NOTIFICATION, type CursorParams } from "./cursorReporter";
 import {
   classifyStartFailure,
   resolveServerCommand,
@@ -114,6 +115,20 @@ export class ServerSession implements vscode.Disposable {
     }
     const commands = client.initializeResult?.capabilities.executeCommandProvider?.commands;
     return commands?.includes(command) ?? false;
+  }
+
+  /** Tells the running server where the cursor came to rest; dropped while none runs. */
+  cursorMoved(document: vscode.TextDocument, position: vscode.Position): void {
+    const client = this.client;
+    if (client?.state !== State.Running) {
+      return;
+    }
+    const params: CursorParams = {
+      textDocument: { uri: client.code2ProtocolConverter.asUri(document.uri) },
+      position: { line: position.line, character: position.character },
+    };
+    // A server that has just gone is explained by the session; a lost move costs nothing.
+    client.sendNotification(CURSOR_NOTIFICATION, params).catch(() => undefined);
   }
 
   /** Sends changed settings to the server; a changed server command restarts it. */

@@ -166,6 +166,25 @@ describe("the bundled extension in a fake VS Code", { timeout: 4 * TIMEOUT_MS },
     assert.deepEqual(errors(fake), []);
   });
 
+  it("tells the server where the cursor comes to rest, and the server prefills there", async () => {
+    const pythonFile = fakeDocument(join(workspace, "add.py"), "python", SOURCE);
+    const fake = activate(
+      { "genls.serverPath": GENLS_BIN, "genls.model": "smollm2-135m", "genls.index": false },
+      [pythonFile],
+    );
+    await waitFor("the status bar to show the model", () =>
+      statusText(fake).startsWith("$(sparkle) smollm2-135m · index off"),
+    );
+    const offset = "def add(".length; // didOpen prewarms at the end of the file, not here
+    fake.moveCursor(pythonFile, 0, offset);
+    const prewarm = await waitFor("a prewarm where the cursor rests", async () => {
+      const last = (await shownStatus(fake)).lastPrewarm;
+      return last?.offset === offset ? last : undefined;
+    });
+    assert.match(prewarm.path, /add\.py$/);
+    assert.deepEqual(errors(fake), []);
+  });
+
   it("sends changed settings, runs the palette commands, and offers a restart for an unset one", async () => {
     const fake = activate({
       "genls.serverPath": GENLS_BIN,

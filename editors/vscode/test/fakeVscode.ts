@@ -295,6 +295,8 @@ export interface FakeHost {
   executeCommand(id: string, ...args: unknown[]): Promise<unknown>;
   /** What the user does in settings.json: the extension hears onDidChangeConfiguration. */
   changeSettings(values: Record<string, unknown>): void;
+  /** The user puts the cursor here (a click or an arrow key, no edit). */
+  moveCursor(document: FakeDocument, line: number, character: number): void;
 }
 
 const noEvent = (): Disposable => new Disposable();
@@ -430,6 +432,13 @@ export function createFakeHost(
     });
   };
 
+  const selectionChanged = new EventEmitter<{ textEditor: unknown }>();
+  const moveCursor = (document: FakeDocument, line: number, character: number): void => {
+    const active = new Position(line, character);
+    const selection = { active, anchor: active, isEmpty: true };
+    selectionChanged.fire({ textEditor: { document, selection, selections: [selection] } });
+  };
+
   const workspace = namespace({
     onDidChangeConfiguration: configurationChanged.event,
     workspaceFolders: [{ uri: Uri.file(folder), name: "workspace", index: 0 }],
@@ -455,6 +464,7 @@ export function createFakeHost(
     }),
   });
   const window = namespace({
+    onDidChangeTextEditorSelection: selectionChanged.event,
     activeTextEditor: undefined,
     visibleTextEditors: [],
     tabGroups: { all: [], onDidChangeTabs: noEvent, onDidChangeTabGroups: noEvent },
@@ -558,6 +568,7 @@ export function createFakeHost(
     quickPicks,
     opened,
     untitled,
+    moveCursor,
     hasCommand: (id) => commands.has(id),
     executeCommand,
     changeSettings,

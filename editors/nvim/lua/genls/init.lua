@@ -107,6 +107,7 @@ function M.setup(opts)
   elseif mode == "plugin" then
     require("genls.ghost").setup(config, group)
   end
+  require("genls.cursor").setup(group)
   require("genls.status").setup(group)
   require("genls.commands").setup()
 

@@ -44,6 +44,15 @@ function M.request_sync(client, method, params, timeout_ms, bufnr)
   return client.request_sync(method, params, timeout_ms, bufnr)
 end
 
+--- Sends a notification; a stopped client drops it.
+function M.notify(client, method, params)
+  if has_011 then
+    client:notify(method, params)
+  else
+    client.notify(method, params)
+  end
+end
+
 function M.cancel(client, id)
   if has_011 then
     client:cancel_request(id)
