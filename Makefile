@@ -28,10 +28,11 @@ VSCODE_INSTALLED := $(VSCODE)/node_modules/.installed
 VSCODE_BUNDLE := $(VSCODE)/dist/extension.js
 # Diagram tests: Graphviz `dot` from Debian's packages, and Mermaid's own parser from npm.
 GRAPHVIZ_DONE := $(VENV)/.graphviz-done
+NVIM_012 := $(VENV)/nvim-0.12/nvim
 MERMAID_CHECK := tests/mermaid
 MERMAID_INSTALLED := $(MERMAID_CHECK)/node_modules/.installed
 
-.PHONY: setup run test lint format bench clean vscode vsix diagram-tools image-data image-train
+.PHONY: setup run test lint format bench clean vscode vsix diagram-tools nvim-0.12 image-data image-train
 
 setup: $(SETUP_DONE)
 
@@ -66,8 +67,15 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup lint vscode diagram-tools
+test: setup lint vscode diagram-tools nvim-0.12
 	$(BIN)/pytest -q
+
+# Neovim 0.12 (built-in inline completion) for tests/test_nvim_012.py, unpacked from Debian
+# unstable into the venv; nothing is installed system-wide.
+$(NVIM_012): tests/tools/nvim-0.12 | setup
+	sh tests/tools/nvim-0.12 $(VENV)/nvim-0.12
+
+nvim-0.12: $(NVIM_012)
 
 # Graphviz only when `dot` is missing (root on CI; elsewhere install it yourself).
 $(GRAPHVIZ_DONE): | setup

@@ -303,15 +303,20 @@ class _ClientErrorsWithoutTraceback(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, stderr_level: str | None = None) -> None:
+    """Log at `level`; stderr shows `stderr_level` and worse (default: the same)."""
     logging.basicConfig(
         stream=sys.stderr,
         level=level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.setLevel((stderr_level or level).upper())
     logging.getLogger("pygls.protocol.json_rpc").addFilter(_ClientErrorsWithoutTraceback())
     if level != "debug":
         logging.getLogger("pygls").setLevel(logging.WARNING)
+    # faiss says at INFO which CPU build it loaded, with a harmless ModuleNotFoundError.
+    logging.getLogger("faiss").setLevel(logging.WARNING)
 
 
 def settings_for(path: Path, args: argparse.Namespace) -> Settings:
@@ -329,7 +334,11 @@ def _project_root(path: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_logging(getattr(args, "log_level", None) or "info")
+    chosen = getattr(args, "log_level", None)
+    # An editor shows a server's stderr as errors: the server sends its log over LSP instead
+    # (genls.server.client_log) and keeps stderr for warnings, unless --log-level says more.
+    quiet_stderr = args.command == "serve" and chosen is None
+    configure_logging(chosen or "info", "warning" if quiet_stderr else None)
     try:
         if args.command == "serve":
             return _serve(args)
@@ -506,12 +515,14 @@ def _serve(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise GenlsError(f"--tcp wants [HOST:]PORT, got {text!r}") from exc
         transport = f"tcp {host}:{port}"
-    print(
+    banner = (
         f"genls {__version__} · model {settings.model} ({settings.backend}) · "
-        f"{settings.threads} threads · {transport}",
-        file=sys.stderr,
-        flush=True,
+        f"{settings.threads} threads · {transport}"
     )
+    if args.tcp:  # started by hand in a terminal; over stdio the editor gets the log instead
+        print(banner, file=sys.stderr, flush=True)
+    else:
+        log.debug("%s", banner)
     server = create_server(overrides)
     try:
         if args.tcp:

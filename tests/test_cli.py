@@ -244,3 +244,66 @@ def test_docstring_and_refactor_refuse_bad_locations_without_touching_the_file(t
         result = genls(*args, "--instruction-model", TINY_MODEL)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
     assert source.read_text() == SCALE
+
+
+def _read_frame(stream) -> dict:
+    headers = {}
+    while line := stream.readline().strip():
+        key, _, value = line.partition(b":")
+        headers[key.lower()] = value.strip()
+    assert headers, "the server closed its output"
+    return json.loads(stream.read(int(headers[b"content-length"])))
+
+
+def test_an_editor_gets_the_log_at_its_levels_and_stderr_only_warnings(tmp_path):
+    """Editors show a server's stderr as errors: INFO goes to them as window/logMessage."""
+    (tmp_path / "shapes.py").write_text("def area(w, h):\n    return w * h\n")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "genls", "serve"],  # as an editor starts it: no --log-level
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    watchdog = threading.Timer(180, server.kill)
+    watchdog.daemon = True
+    watchdog.start()
+    options = {"model": TINY_MODEL}  # the index on: faiss is loaded, and says which build
+    server.stdin.write(
+        frame(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "capabilities": {},
+                    "rootUri": tmp_path.as_uri(),
+                    "initializationOptions": options,
+                },
+            }
+        )
+        + frame({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    )
+    server.stdin.flush()
+    logs: list[dict] = []
+
+    def said(text: str) -> bool:
+        return any(text in log["message"] for log in logs)
+
+    # Both INFO: the model loaded, the workspace indexed (in either order).
+    while not (said("ready: ") and said("indexed 1 files")):
+        message = _read_frame(server.stdout)
+        if message.get("method") == "window/logMessage":
+            logs.append(message["params"])
+    server.stdin.write(
+        frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+        + frame({"jsonrpc": "2.0", "method": "exit"})
+    )
+    server.stdin.close()
+    stderr = server.stderr.read().decode()
+    server.wait(timeout=60)
+    watchdog.cancel()
+
+    ready = [log for log in logs if "ready: " in log["message"]]
+    assert ready and ready[0]["type"] == 3, logs  # MessageType.Info
+    assert server.returncode == 0, stderr
+    assert "INFO" not in stderr and "faiss" not in stderr, stderr

@@ -54,10 +54,15 @@ def nvim_binary() -> Path:
 
 
 def run_script(
-    script: Path, root: Path, source: Path, timeout_s: int, extra_env: dict[str, str] | None = None
+    script: Path,
+    root: Path,
+    source: Path,
+    timeout_s: int,
+    extra_env: dict[str, str] | None = None,
+    nvim: Path | None = None,
 ) -> dict[str, Any]:
     """Run a plugin script in headless Neovim on `source`'s folder; return its checked report."""
-    nvim = nvim_binary()
+    nvim = nvim or nvim_binary()
     output = root / "report.json"
     env = {
         **os.environ,

@@ -15,6 +15,7 @@ from genls.assist.postprocess import (
     limit_scope,
     match_bracket_spacing,
     postprocess,
+    scope_ended,
     trim_trailing_whitespace,
     without_typed_whitespace,
 )
@@ -64,6 +65,23 @@ def test_block_opener_stops_at_sibling_indentation():
 def test_multiline_respects_max_lines():
     raw = "\n".join(f"x{i} = {i}" for i in range(20))
     assert limit_scope(raw, ctx(multiline=True, max_lines=3)).count("\n") == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "multiline", "ended"),
+    [
+        ("foo(1", False, False),
+        ("foo(1)\n", False, True),  # one line wanted, and it is complete
+        ("    total = 0\n    for x in xs:\n", True, False),
+        ("    total = 0\n  ", True, False),  # the next line's indent is not known yet
+        ("    return total\n\nde", True, True),  # a line outside the block has begun
+    ],
+)
+def test_scope_ended_while_generating(raw, multiline, ended):
+    context = ctx(multiline=multiline, indent="    ")
+    assert scope_ended(raw, context) is ended
+    if ended:  # stopping here shows what the whole generation would have shown
+        assert limit_scope(raw + "more\n    text", context) == limit_scope(raw, context)
 
 
 @pytest.mark.parametrize(

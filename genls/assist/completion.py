@@ -10,17 +10,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import count
 from typing import Protocol
 
 from genls.assist.confidence import first_line_confidence
-from genls.assist.postprocess import FilterContext, postprocess, without_typed_whitespace
+from genls.assist.postprocess import (
+    FilterContext,
+    postprocess,
+    scope_ended,
+    without_typed_whitespace,
+)
 from genls.assist.prompt import build_prompt
 from genls.assist.suggestion_cache import SuggestionCache
 from genls.assist.syntax import analyse_cursor
@@ -298,17 +304,31 @@ class CompletionEngine:
         # Hold back trailing spaces (see postprocess.without_typed_whitespace).
         prompt_text = prompt.text.rstrip(" \t")
         typed_whitespace = prompt.text[len(prompt_text) :]
+        min_probability = self._min_token_probability()
+        context = FilterContext(
+            prefix=prompt.prefix,
+            suffix=prompt.suffix or request.text[request.offset : request.offset + 2000],
+            multiline=syntax.multiline,
+            indent=syntax.indent,
+            opens_block=syntax.opens_block,
+            max_lines=self.settings.max_lines,
+            special_tokens=fim.special_tokens if fim else (),
+            min_token_probability=min_probability,
+        )
+        # Decoding stops where post-processing would cut: at the first unlikely token, or
+        # once a whole line lies outside the suggestion's scope.
         generation = GenerationRequest(
             prompt=prompt_text,
             max_tokens=self.settings.max_tokens,
             temperature=self.settings.temperature,
             stop=tuple(stops),
+            stop_below_logprob=math.log(min_probability) if min_probability > 0 else None,
         )
         raw = ""
         for piece in backend.generate(generation, should_stop):
             raw += piece
-            if raw.count("\n") > self.settings.max_lines:
-                break  # post-processing would cut the rest anyway
+            if scope_ended(raw, context):
+                break
         generated, raw = raw, without_typed_whitespace(raw, typed_whitespace)
         shift = len(generated) - len(raw)  # leading whitespace removed: offsets move back
         token_logprobs = tuple((end - shift, lp) for end, lp in backend.last_stats.token_logprobs)
@@ -324,20 +344,7 @@ class CompletionEngine:
         )
         if stopped:
             return None
-        text = postprocess(
-            raw,
-            FilterContext(
-                prefix=prompt.prefix,
-                suffix=prompt.suffix or request.text[request.offset : request.offset + 2000],
-                multiline=syntax.multiline,
-                indent=syntax.indent,
-                opens_block=syntax.opens_block,
-                max_lines=self.settings.max_lines,
-                special_tokens=fim.special_tokens if fim else (),
-                token_logprobs=token_logprobs,
-                min_token_probability=self._min_token_probability(),
-            ),
-        )
+        text = postprocess(raw, replace(context, token_logprobs=token_logprobs))
         confidence = first_line_confidence(text, token_logprobs) if text else None
         seconds = time.perf_counter() - started
         stats = backend.last_stats

@@ -100,6 +100,12 @@ def limit_scope(text: str, ctx: FilterContext) -> str:
     return "\n".join(kept)
 
 
+def scope_ended(text: str, ctx: FilterContext) -> bool:
+    """Whether `limit_scope` already cuts a complete line of `text` (of a generation still
+    running): nothing generated after it can be shown, so generating may stop."""
+    return len(limit_scope(text, ctx)) < len(text)
+
+
 def match_bracket_spacing(text: str, ctx: FilterContext) -> str:
     """No spaces just inside round and square brackets (`f( a )`) unless the file writes them.
 

@@ -89,7 +89,13 @@ class GenlsServer(LanguageServer):
         if self.index is None:
             return
         changed = await self.run_in_index_thread(self.index.update_paths, paths)
-        log.info("re-indexed %d of %d changed files", changed, len(paths))
+        # Saving a file the index already has (unchanged content) is the usual case: quiet.
+        log.log(
+            logging.INFO if changed else logging.DEBUG,
+            "re-indexed %d of %d changed files",
+            changed,
+            len(paths),
+        )
 
     def close(self) -> None:
         self.closing.set()

@@ -9,8 +9,10 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
+from genls import __version__
 from genls.errors import GenlsError
 from genls.server.app import GenlsServer
+from genls.server.client_log import forward_logs_to_client
 from genls.server.convert import completion_request
 from genls.server.index_features import index_workspace, watch_files
 
@@ -24,6 +26,8 @@ def register(server: GenlsServer) -> None:
             params.workspace_folders[0].uri if params.workspace_folders else None
         )
         root = to_fs_path(root_uri) if root_uri else None
+        forward_logs_to_client(ls, logging.getLogger("genls"))
+        log.info("genls %s, workspace %s", __version__, root or "none")
         ls.load_workspace_settings(Path(root) if root else None)
         ls.apply_client_settings(params.initialization_options or {})
         ls.open_index(Path(root) if root else None)

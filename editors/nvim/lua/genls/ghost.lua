@@ -1,6 +1,7 @@
 -- Ghost text for Neovim 0.10/0.11, which have no built-in inline completion: asks genls for
 -- `textDocument/inlineCompletion` as the user types and draws the answer as an extmark.
 local lsp = require("genls.lsp")
+local suggestion_text = require("genls.suggestion_text")
 
 local M = {}
 
@@ -296,19 +297,6 @@ local function insert(bufnr, text)
   vim.api.nvim_win_set_cursor(0, { last + 1, end_col })
 end
 
-local function next_word(text)
-  return text:match("^\n[ \t]*") -- a line break takes the next line's indentation along
-    or text:match("^[ \t]*[%w_]+")
-    or text:match("^[ \t]*[^%w_%s]+")
-    or text:match("^%s+")
-    or text
-end
-
-local function next_line(text)
-  local first = text:match("^[^\n]*")
-  return first ~= "" and first or text:match("^\n[^\n]*")
-end
-
 --- Accepts the suggestion: `what` is "all" (default), "word" or "line".
 ---@param what? "all"|"word"|"line"
 ---@return boolean accepted
@@ -320,7 +308,9 @@ function M.accept(what)
     return false
   end
   local rest = remaining(s)
-  local part = what == "word" and next_word(rest) or what == "line" and next_line(rest) or rest
+  local part = what == "word" and suggestion_text.next_word(rest)
+    or what == "line" and suggestion_text.next_line(rest)
+    or rest
   local item = s.items[s.index]
   -- Forget the suggestion before editing so the edit's events do not try to follow it.
   M.clear(bufnr)

@@ -90,6 +90,18 @@ function M.check()
   local config = genls.config or genls.defaults
   local ghost = genls.ghost_mode()
   health.ok(("Neovim %s, ghost text: %s"):format(tostring(vim.version()), ghost))
+  if ghost ~= "off" then
+    local keys = config.keymaps or {}
+    if keys.accept then
+      health.ok(("keys: accept %s, word %s, line %s, next %s"):format(
+        keys.accept, tostring(keys.accept_word), tostring(keys.accept_line), tostring(keys.next)))
+    else
+      health.warn("keymaps.accept is off: nothing accepts a suggestion", {
+        ghost == "native" and "map vim.lsp.inline_completion.get() in insert mode"
+          or "map require('genls.ghost').accept() in insert mode",
+      })
+    end
+  end
   if check_executable(config.cmd) then
     check_client()
   end

@@ -104,6 +104,7 @@ function M.setup(opts)
   local mode = M.ghost_mode()
   if mode == "native" then
     vim.lsp.inline_completion.enable(true)
+    require("genls.native_keys").map(config.keymaps)
   elseif mode == "plugin" then
     require("genls.ghost").setup(config, group)
   end

@@ -1,0 +1,61 @@
+"""The server's log, sent to the editor as `window/logMessage`, each line at its own level.
+
+Editors show whatever a server writes to stderr as errors (VS Code's output channel marks
+every line `[error]`, Neovim's lsp.log `[ERROR]`); `window/logMessage` carries the level, so
+an INFO line reads as info. stderr keeps warnings and worse by default (genls.cli), for what
+happens before the editor is connected or after it is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+_MESSAGE_TYPES = (
+    (logging.ERROR, types.MessageType.Error),
+    (logging.WARNING, types.MessageType.Warning),
+    (logging.INFO, types.MessageType.Info),
+)
+
+
+def message_type(level: int) -> types.MessageType:
+    for threshold, kind in _MESSAGE_TYPES:
+        if level >= threshold:
+            return kind
+    return types.MessageType.Log
+
+
+class ClientLogHandler(logging.Handler):
+    """Forwards records to the client from any thread (written on the event loop's thread)."""
+
+    def __init__(self, server: LanguageServer, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__()
+        self._server = server
+        self._loop = loop
+        self.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._loop.is_closed():
+            return
+        kind = message_type(record.levelno)
+        params = types.LogMessageParams(type=kind, message=self.format(record))
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the client left
+            self._loop.call_soon_threadsafe(self._send, params)
+
+    def _send(self, params: types.LogMessageParams) -> None:
+        if self._server.protocol.transport is not None:
+            self._server.window_log_message(params)
+
+
+def forward_logs_to_client(server: LanguageServer, logger: logging.Logger) -> ClientLogHandler:
+    """Install the handler (once) on `logger`, for the loop running now."""
+    for handler in logger.handlers:
+        if isinstance(handler, ClientLogHandler):
+            return handler
+    handler = ClientLogHandler(server, asyncio.get_running_loop())
+    logger.addHandler(handler)
+    return handler

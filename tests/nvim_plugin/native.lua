@@ -1,0 +1,93 @@
+-- The genls plugin on Neovim 0.12+, where it uses Neovim's own inline completion: the plugin's
+-- default set-up starts the server with no message, tells it where the cursor rests, the
+-- built-in ghost text appears, and the plugin's <Tab> (mapped on 0.12 too) accepts it.
+--
+-- Usage: as ghost_text.lua, with a Neovim 0.12 binary (tests/test_nvim_012.py).
+
+local harness = dofile(vim.fs.joinpath(
+  vim.fs.dirname(debug.getinfo(1, "S").source:sub(2)), "harness.lua"))
+
+local TIMEOUT_MS = 60000
+
+local t = harness.new({ name = "native.lua", total_timeout_ms = 200000 })
+local report, notifications = t.report, t.notifications
+local finish, fail, step, wait_for = t.finish, t.fail, t.step, t.wait_for
+
+local function type_keys(keys)
+  vim.api.nvim_feedkeys(vim.keycode(keys), "mt", false)
+end
+
+local function line()
+  local row = vim.api.nvim_win_get_cursor(0)[1]
+  return vim.api.nvim_buf_get_lines(0, row - 1, row, true)[1]
+end
+
+local function run()
+  vim.opt.rtp:prepend(t.plugin_dir)
+  vim.notify = function(message, level)
+    table.insert(notifications, { message = message, level = level })
+  end
+  local genls = require("genls")
+  local lsp = require("genls.lsp")
+  -- The documented set-up; settings (here the test model) go under init_options.genls.
+  genls.setup({ cmd = { t.python, "-m", "genls", "serve" }, settings = { model = t.model } })
+  report.ghost_mode = genls.ghost_mode()
+
+  step("attach")
+  vim.cmd.edit(vim.fn.fnameescape(t.file))
+  local bufnr = vim.api.nvim_get_current_buf()
+  vim.bo[bufnr].filetype = "python" -- -u NONE: no filetype detection
+  local client = wait_for(function()
+    return lsp.client(bufnr)
+  end, TIMEOUT_MS, "the genls client did not attach")
+
+  step("cursor rest")
+  type_keys("4Gf(")
+  wait_for(function()
+    return vim.api.nvim_win_get_cursor(0)[1] == 4
+  end, TIMEOUT_MS, "4Gf( did not move the cursor")
+  local row, col = unpack(vim.api.nvim_win_get_cursor(0))
+  report.rest_offset = vim.fn.line2byte(row) - 1 + col
+  local asking, prewarm = false, nil
+  wait_for(function()
+    if not asking then
+      asking = true
+      lsp.request(client, "workspace/executeCommand", { command = "genls.status" },
+        function(_, status)
+          asking = false
+          prewarm = status and status.lastPrewarm
+        end, bufnr)
+    end
+    return type(prewarm) == "table" and prewarm.offset == report.rest_offset
+  end, TIMEOUT_MS, "the server never prefilled where the cursor rested")
+
+  step("ghost text")
+  vim.cmd("normal! G")
+  report.old_line = line()
+  type_keys("A")
+  local namespace = vim.api.nvim_create_namespace("nvim.lsp.inline_completion")
+  local mark = wait_for(function()
+    local marks = vim.api.nvim_buf_get_extmarks(bufnr, namespace, 0, -1, { details = true })
+    return marks[1] and marks[1][4].virt_text and marks[1]
+  end, TIMEOUT_MS, "no built-in ghost text appeared")
+  local chunks = {}
+  for _, chunk in ipairs(mark[4].virt_text) do
+    table.insert(chunks, chunk[1])
+  end
+  report.ghost_text = table.concat(chunks)
+
+  step("accept")
+  type_keys("<Tab>")
+  wait_for(function()
+    return line() ~= report.old_line
+  end, TIMEOUT_MS, "<Tab> did not accept the suggestion")
+  report.accepted_line = line()
+  report.mode = vim.api.nvim_get_mode().mode
+
+  step("health")
+  vim.cmd("checkhealth genls")
+  report.health_lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  finish(0)
+end
+
+t.start(run)

@@ -1,0 +1,56 @@
+"""The Neovim plugin on Neovim 0.12, where it uses the built-in inline completion.
+
+tests/nvim_plugin/native.lua sets the plugin up as its README says, moves the cursor (the
+server prefills there), waits for Neovim's own ghost text and accepts it with the plugin's
+<Tab>. Neovim 0.12 comes from `make nvim-0.12` (tests/tools/nvim-0.12 unpacks Debian's
+package into .venv/nvim-0.12 without installing anything).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.test_nvim_plugin import NVIM_TIMEOUT_S, REPO, SOURCE, run_script
+
+NVIM_012 = REPO / ".venv" / "nvim-0.12" / "nvim"
+SCRIPT = REPO / "tests" / "nvim_plugin" / "native.lua"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    if not NVIM_012.is_file():
+        pytest.fail(f"Neovim 0.12 not found at {NVIM_012}: run `make nvim-0.12`")
+    root = tmp_path_factory.mktemp("nvim_012")
+    workspace = root / "project"
+    workspace.mkdir()
+    (workspace / "pyproject.toml").write_text('[project]\nname = "shapes"\n')
+    source = workspace / "shapes.py"
+    source.write_text(SOURCE)
+    return run_script(SCRIPT, root, source, NVIM_TIMEOUT_S, nvim=NVIM_012)
+
+
+def test_the_plugin_uses_the_builtin_ghost_text_and_starts_without_a_message(
+    report: dict[str, Any],
+) -> None:
+    assert report["ghost_mode"] == "native"
+    # The documented set-up: no "unknown setting" (or any other) message from the server.
+    assert report["notifications"] == [], report["notifications"]
+
+
+def test_the_server_prefills_where_the_cursor_rests(report: dict[str, Any]) -> None:
+    assert report["rest_offset"] == SOURCE.index("(")
+
+
+def test_tab_accepts_the_builtin_ghost_text(report: dict[str, Any]) -> None:
+    ghost = report["ghost_text"]
+    assert ghost.strip() and "<|" not in ghost
+    assert report["accepted_line"] == report["old_line"] + ghost
+    assert report["mode"] == "i"
+
+
+def test_checkhealth_names_the_keys(report: dict[str, Any]) -> None:
+    health = "\n".join(report["health_lines"])
+    assert "ghost text: native" in health
+    assert "keys: accept <Tab>" in health
