@@ -49,6 +49,9 @@ DEFAULT_SEED = 20261201
 # Between putting the cursor somewhere and typing there, people pause: the keystroke-level
 # model's mental preparation (Card, Moran and Newell) is 1.35 s.
 DEFAULT_THINK_SECONDS = 1.35
+# genls's editor clients report the cursor once it has rested this long (cursorReporter.ts,
+# cursor.lua): that much of the pause is gone before the server hears of it.
+CLIENT_CURSOR_REST_SECONDS = 0.25
 RAW_PREFIX_TOKENS = 768
 RAW_SUFFIX_TOKENS = 256
 _CHARS_PER_TOKEN_CEILING = 8
@@ -179,8 +182,10 @@ async def replay_with_genls(
         # The person puts the cursor at the end of the line above (the editor tells the server
         # where it came to rest), pauses, then opens the hunk's first line; the editor indents.
         line, character = lsp_position(typist.before, max(len(typist.before) - 1, 0))
+        reported_after = min(CLIENT_CURSOR_REST_SECONDS, think_seconds)
+        await asyncio.sleep(reported_after)
         client.move_cursor(uri, line, character)
-        await asyncio.sleep(think_seconds)
+        await asyncio.sleep(think_seconds - reported_after)
         opened = Edit(len(typist.before), typist.target[: typist.position] + "\n")
         line, character = lsp_position(typist.before, len(typist.before))
         client.insert(uri, line, character, opened.text)
