@@ -2,9 +2,11 @@
 
 For each hunk (bench.hunks) the workspace is a git worktree of the commit's parent, indexed
 before timing starts. The real server (`genls serve` over stdio, with its default behaviour:
-prewarming, speculation after an accept) opens the file as it was; the client (bench.typist)
-types the hunk one character per `didChange` and asks `textDocument/inlineCompletion` at the
-opened line and after every keystroke, taking a suggestion only when it is exactly right (and
+prewarming, speculation after an accept) opens the file as it was; the cursor comes to rest at
+the end of the line above the hunk (reported with `genls/didMoveCursor` as genls's editor
+clients do), the person pauses (`think_seconds`), and the client (bench.typist) types the hunk
+one character per `didChange` and asks `textDocument/inlineCompletion` at the opened line and
+after every keystroke, taking a suggestion only when it is exactly right (and
 running its command, as editors do). The same hunks are then typed against raw
 llama-cpp-python with a plain PSM prompt (768 prefix + 256 suffix tokens, one line, the
 library's own prefix reuse and nothing else): the baseline, measured in the same run.

@@ -524,6 +524,7 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         log.debug("%s", banner)
     server = create_server(overrides)
+    server.log_to_stderr = args.log_level is not None
     try:
         if args.tcp:
             server.start_tcp(host, port)

@@ -52,8 +52,9 @@ class Settings:
     docstring_style: str = "google"
     doc_line_width: int = 88
     threads: int = field(default_factory=default_threads)
-    # Prompt budget in tokens (prefix + suffix + cross-file snippets).
-    context_tokens: int = 1024
+    # Prompt budget in tokens (prefix + suffix + cross-file snippets). 768 measured as good as
+    # 1,024 on `genls bench replay` (characters saved, acceptance) with a faster arrival.
+    context_tokens: int = 768
     # Of that budget, at most this many tokens follow the cursor.
     suffix_tokens: int = 256
     max_tokens: int = 64

@@ -133,12 +133,14 @@ def _speed_check(settings: Settings) -> Check:
         if stats.decode_seconds and stats.generated_tokens > 1
         else 0.0
     )
-    # A 1,024-token cold prompt plus a 32-token answer, the worst case users feel.
-    cold = 1024 / prefill + 32 / decode if prefill and decode else float("inf")
+    # A cold prompt of the whole budget plus a 32-token answer, the worst case users feel.
+    budget = settings.context_tokens
+    cold = budget / prefill + 32 / decode if prefill and decode else float("inf")
     verdict = "fine for ghost text" if cold < 10 else "slow: try a smaller model or more threads"
     return Check(
         "speed",
         prefill > 0 and decode > 0,
         f"{backend.description}: loaded in {loaded:.1f}s, prefill {prefill:.0f} tokens/s, "
-        f"decode {decode:.0f} tokens/s; a cold 1,024-token completion ≈ {cold:.1f}s ({verdict})",
+        f"decode {decode:.0f} tokens/s; a cold {budget:,}-token completion ≈ {cold:.1f}s"
+        f" ({verdict})",
     )

@@ -96,7 +96,7 @@ def new_index(root: Path, embedder: Embedder) -> WorkspaceIndex:
 
 
 def test_files_follow_gitignore_and_skip_what_is_not_code(repo):
-    expected = ["pkg/geometry.py", "web/shop.js"]  # not .gitignore, NOTES.txt: not code
+    expected = [".gitignore", "NOTES.txt", "pkg/geometry.py", "web/shop.js"]
     assert [p.as_posix() for p in workspace_files(repo, 1_000_000)] == expected
     subprocess.run(["rm", "-rf", str(repo / ".git")], check=True)  # the walk, outside git
     assert [p.as_posix() for p in workspace_files(repo, 1_000_000)] == expected
@@ -105,7 +105,12 @@ def test_files_follow_gitignore_and_skip_what_is_not_code(repo):
 def test_index_then_search(repo, embedder):
     index = new_index(repo, embedder)
     summary = index.update()
+    # Code only: .gitignore and NOTES.txt are listed (workspace_files) but not indexed.
     assert summary.files == 2 and summary.changed == 2
+    assert {h.path for h in index.search("build log notes release", k=10)} <= {
+        "pkg/geometry.py",
+        "web/shop.js",
+    }
     assert summary.languages["python"] == 1 and summary.languages["javascript"] == 1
     hits = index.search("how far apart are two points", k=3)
     assert (hits[0].path, hits[0].symbol) == ("pkg/geometry.py", "Point.distance_to")
@@ -232,7 +237,7 @@ def test_index_survives_a_restart_and_detects_damage(repo, embedder):
     third = new_index(repo, embedder)
     problem = third.load()
     assert problem and "unreadable" in problem
-    assert third.update().changed == 4  # rebuilt
+    assert third.update().changed == 2  # rebuilt
 
 
 def test_killed_while_indexing_leaves_a_loadable_index(repo, embedder):
@@ -291,7 +296,7 @@ def genls_cli(*args: str) -> subprocess.CompletedProcess:
 def test_cli_indexes_then_searches(repo):
     indexed = genls_cli("index", str(repo))
     assert indexed.returncode == 0, indexed.stderr
-    assert indexed.stdout.startswith("4 files (4 indexed, 0 removed)")
+    assert indexed.stdout.startswith("2 files (2 indexed, 0 removed)")
     found = genls_cli("search", "area of a circle", "--path", str(repo), "--k", "3", "--json")
     assert found.returncode == 0, found.stderr
     hits = json.loads(found.stdout)

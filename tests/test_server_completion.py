@@ -127,8 +127,8 @@ async def status(client: LanguageClient) -> dict:
 async def test_cancelled_request_stops_the_model(client: LanguageClient, workspace):
     """$/cancelRequest answers at once and stops the generation at its next token."""
     uri = uri_in(workspace, "count.py")
-    # Greedy decoding makes the tiny model write comment lines here until maxTokens.
-    text = "def count():\n" + "".join(f"    print({i})\n" for i in range(1, 13)) + "    "
+    # Greedy decoding makes the tiny model count on, on this one line, until maxTokens.
+    text = "numbers = [" + ", ".join(str(i) for i in range(1, 30)) + ", "
     open_document(client, uri, text)
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(

@@ -1,9 +1,9 @@
 """Which files of a workspace get indexed.
 
 In a git repository: what `git ls-files` lists (tracked, and untracked but not ignored);
-elsewhere a walk that honours .gitignore files (pathspec). Either way: only files of a language
-genls knows (grammars/), no vendored or generated folders, no binaries, nothing over the size
-limit, and no symlink that leads out of the workspace.
+elsewhere a walk that honours .gitignore files (pathspec). Either way: no vendored or generated
+folders, no binaries, nothing over the size limit, and no symlink that leads out of the
+workspace.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pathspec
-
-from genls.index.languages import PLAIN_TEXT, language_for
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +113,6 @@ def _ignored(path: Path, specs: list[tuple[Path, pathspec.PathSpec]], folder: bo
 def _indexable(root: Path, relative: Path, max_bytes: int) -> bool:
     if any(part in SKIPPED_FOLDERS for part in relative.parts[:-1]):
         return False
-    if language_for(None, relative.name) is PLAIN_TEXT:
-        return False  # .gitignore, notes, data: not code a completion should be shown
     path = root / relative
     try:
         resolved = path.resolve()

@@ -24,7 +24,7 @@ from genls.index import store
 from genls.index.chunks import Chunk, chunk_file
 from genls.index.embeddings import Embedder
 from genls.index.files import indexable_among, workspace_files
-from genls.index.languages import language_for
+from genls.index.languages import PLAIN_TEXT, language_for
 from genls.index.lexical import ChunkKey, LexicalIndex
 from genls.index.retrieval import cap_per_file, fuse_ranks
 from genls.index.store import IndexedFile
@@ -141,7 +141,9 @@ class WorkspaceIndex:
         started = time.perf_counter()
         self._start_measuring()
         with self._stage("list"):
-            paths = [p.as_posix() for p in workspace_files(self.root, self.max_file_bytes)]
+            paths = [
+                p.as_posix() for p in workspace_files(self.root, self.max_file_bytes) if _is_code(p)
+            ]
         files = dict(self._files)
         removed = [path for path in files if path not in set(paths)]
         for path in removed:
@@ -191,7 +193,8 @@ class WorkspaceIndex:
         for path in paths:
             with contextlib.suppress(ValueError):  # outside the workspace
                 relative[Path(path).resolve().relative_to(self.root)] = path
-        keep = indexable_among(self.root, sorted(relative), self.max_file_bytes)
+        code = sorted(path for path in relative if _is_code(path))
+        keep = indexable_among(self.root, code, self.max_file_bytes)
         files = dict(self._files)
         changed = 0
         pending: list[IndexedFile] = []
@@ -388,3 +391,9 @@ class WorkspaceIndex:
                 )
         scored.sort(key=lambda item: item[0])
         return [(path, definition) for _, path, definition in scored[:limit]]
+
+
+def _is_code(path: Path) -> bool:
+    """Files of a language genls knows: not .gitignore, notes or data, which would otherwise
+    turn up as cross-file snippets in completion prompts."""
+    return language_for(None, path.name) is not PLAIN_TEXT

@@ -56,6 +56,8 @@ class GenlsServer(LanguageServer):
             max_workers=1, thread_name_prefix="genls-instruct"
         )
         self._shown_errors: set[str] = set()
+        # Whether genls's log also goes to stderr once the client gets it (`--log-level`).
+        self.log_to_stderr = True
         # Files changed on disk (didChangeWatchedFiles), re-indexed together.
         self.file_changes = ChangeBatch(self._reindex_paths)
         # Git work of the history commands (and their questions to the instruction model, which

@@ -2,8 +2,9 @@
 
 Editors show whatever a server writes to stderr as errors (VS Code's output channel marks
 every line `[error]`, Neovim's lsp.log `[ERROR]`); `window/logMessage` carries the level, so
-an INFO line reads as info. stderr keeps warnings and worse by default (genls.cli), for what
-happens before the editor is connected or after it is gone.
+an INFO line reads as info. Before the editor is connected, stderr shows warnings and worse
+(genls.cli); afterwards genls's own records go to the editor only, unless `--log-level` asked
+for them on stderr too.
 """
 
 from __future__ import annotations
@@ -47,12 +48,17 @@ class ClientLogHandler(logging.Handler):
             self._loop.call_soon_threadsafe(self._send, params)
 
     def _send(self, params: types.LogMessageParams) -> None:
-        if self._server.protocol.transport is not None:
+        if self._server.protocol.writer is not None:  # None once the client has gone
             self._server.window_log_message(params)
 
 
-def forward_logs_to_client(server: LanguageServer, logger: logging.Logger) -> ClientLogHandler:
-    """Install the handler (once) on `logger`, for the loop running now."""
+def forward_logs_to_client(
+    server: LanguageServer, logger: logging.Logger, *, also_stderr: bool
+) -> ClientLogHandler:
+    """Install the handler (once) on `logger`, for the loop running now. Without
+    `also_stderr` its records stop going to stderr too: the editor would show them twice,
+    once as errors."""
+    logger.propagate = also_stderr
     for handler in logger.handlers:
         if isinstance(handler, ClientLogHandler):
             return handler

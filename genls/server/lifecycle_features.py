@@ -26,7 +26,7 @@ def register(server: GenlsServer) -> None:
             params.workspace_folders[0].uri if params.workspace_folders else None
         )
         root = to_fs_path(root_uri) if root_uri else None
-        forward_logs_to_client(ls, logging.getLogger("genls"))
+        forward_logs_to_client(ls, logging.getLogger("genls"), also_stderr=ls.log_to_stderr)
         log.info("genls %s, workspace %s", __version__, root or "none")
         ls.load_workspace_settings(Path(root) if root else None)
         ls.apply_client_settings(params.initialization_options or {})
