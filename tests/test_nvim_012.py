@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_nvim_plugin import NVIM_TIMEOUT_S, REPO, SOURCE, run_script
+from tests.test_nvim_plugin import NVIM_TIMEOUT_S, REPO, SOURCE, run_script, shapes_workspace
 
 NVIM_012 = REPO / ".venv" / "nvim-0.12" / "nvim"
 SCRIPT = REPO / "tests" / "nvim_plugin" / "native.lua"
@@ -23,12 +23,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     if not NVIM_012.is_file():
         pytest.fail(f"Neovim 0.12 not found at {NVIM_012}: run `make nvim-0.12`")
     root = tmp_path_factory.mktemp("nvim_012")
-    workspace = root / "project"
-    workspace.mkdir()
-    (workspace / "pyproject.toml").write_text('[project]\nname = "shapes"\n')
-    source = workspace / "shapes.py"
-    source.write_text(SOURCE)
-    return run_script(SCRIPT, root, source, NVIM_TIMEOUT_S, nvim=NVIM_012)
+    return run_script(SCRIPT, root, shapes_workspace(root), NVIM_TIMEOUT_S, nvim=NVIM_012)
 
 
 def test_the_plugin_uses_the_builtin_ghost_text_and_starts_without_a_message(

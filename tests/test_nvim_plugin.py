@@ -100,15 +100,22 @@ def run_script(
     return data
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Run the ghost text script once in a fresh workspace; return its report."""
-    root = tmp_path_factory.mktemp("nvim_plugin")
+def shapes_workspace(root: Path) -> Path:
+    """A fresh project under `root` holding shapes.py (SOURCE); returns that file."""
     workspace = root / "project"
     workspace.mkdir()
     (workspace / "pyproject.toml").write_text('[project]\nname = "shapes"\n')
     source = workspace / "shapes.py"
     source.write_text(SOURCE)
+    return source
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run the ghost text script once in a fresh workspace; return its report."""
+    root = tmp_path_factory.mktemp("nvim_plugin")
+    source = shapes_workspace(root)
+    workspace = source.parent
     data = run_script(SCRIPT, root, source, NVIM_TIMEOUT_S)
     # Accepting edits the buffer only; the file on disk stays as it was.
     assert source.read_text() == SOURCE

@@ -54,9 +54,7 @@ local function run()
   vim.opt.rtp:prepend(t.plugin_dir)
   local genls = require("genls")
   local lsp = require("genls.lsp")
-  vim.notify = function(message, level)
-    table.insert(notifications, { message = message, level = level })
-  end
+  t.capture_notifications()
 
   genls.setup({
     cmd = { t.python, "-m", "genls", "serve" },

@@ -39,9 +39,7 @@ local function run()
   vim.opt.rtp:prepend(plugin_dir)
   local genls = require("genls")
   local lsp = require("genls.lsp")
-  vim.notify = function(message, level)
-    table.insert(notifications, { message = message, level = level })
-  end
+  t.capture_notifications()
 
   genls.setup({
     cmd = { python, "-m", "genls", "serve" },

@@ -32,15 +32,7 @@ local function sleep(ms)
   end, ms + 5000, "sleep")
 end
 
---- Keys as if typed; mappings apply (so <Tab> reaches the plugin's mapping).
-local function type_keys(keys)
-  vim.api.nvim_feedkeys(vim.keycode(keys), "mt", false)
-end
-
-local function line(bufnr)
-  local row = vim.api.nvim_win_get_cursor(0)[1]
-  return vim.api.nvim_buf_get_lines(bufnr, row - 1, row, true)[1]
-end
+local type_keys, line = t.type_keys, t.line
 
 local function run()
   vim.opt.rtp:prepend(plugin_dir)
@@ -77,9 +69,7 @@ local function run()
     client_id = client_id or id
     return id
   end
-  vim.notify = function(message, level)
-    table.insert(notifications, { message = message, level = level })
-  end
+  t.capture_notifications()
 
   genls.setup({
     cmd = { python, "-m", "genls", "serve" },
@@ -119,26 +109,7 @@ local function run()
   step("cursor rest")
   -- In normal mode the cursor comes to rest on line 4's `(`: the plugin tells the server
   -- (genls/didMoveCursor), which prefills the prompt there; its status says where it did.
-  type_keys("4Gf(")
-  wait_for(function()
-    local row, col = unpack(vim.api.nvim_win_get_cursor(0))
-    return row == 4 and col > 0
-  end, STEP_TIMEOUT_MS, "4Gf( did not move the cursor")
-  local row, col = unpack(vim.api.nvim_win_get_cursor(0))
-  report.rest_offset = vim.fn.line2byte(row) - 1 + col
-  local asking, prewarm = false, nil
-  wait_for(function()
-    if not asking then
-      asking = true
-      lsp.request(client, "workspace/executeCommand", { command = "genls.status" },
-        function(_, status)
-          asking = false
-          prewarm = status and status.lastPrewarm
-        end, bufnr)
-    end
-    return type(prewarm) == "table" and prewarm.offset == report.rest_offset
-  end, STEP_TIMEOUT_MS, "the server never prefilled where the cursor rested")
-  report.prewarm = prewarm
+  t.rest_cursor(client, bufnr, "4Gf(", STEP_TIMEOUT_MS)
 
   step("ghost text")
   vim.cmd("normal! G")

@@ -105,6 +105,50 @@ function M.new(opts)
     return value
   end
 
+  --- Records vim.notify calls (server messages included) in t.notifications.
+  function t.capture_notifications()
+    vim.notify = function(message, level)
+      table.insert(notifications, { message = message, level = level })
+    end
+  end
+
+  --- Keys as if typed; mappings apply (so <Tab> reaches the plugin's mapping).
+  function t.type_keys(keys)
+    vim.api.nvim_feedkeys(vim.keycode(keys), "mt", false)
+  end
+
+  --- The cursor's line in `bufnr` (the current window's cursor).
+  function t.line(bufnr)
+    local row = vim.api.nvim_win_get_cursor(0)[1]
+    return vim.api.nvim_buf_get_lines(bufnr or 0, row - 1, row, true)[1]
+  end
+
+  --- Types `keys` in normal mode to move the cursor (no edit), waits until the server has
+  --- prefilled the prompt where it rests (genls.status lastPrewarm), and records both.
+  function t.rest_cursor(client, bufnr, keys, timeout_ms)
+    local lsp = require("genls.lsp")
+    local row_before = vim.api.nvim_win_get_cursor(0)[1]
+    t.type_keys(keys)
+    t.wait_for(function()
+      return vim.api.nvim_win_get_cursor(0)[1] ~= row_before
+    end, timeout_ms, keys .. " did not move the cursor")
+    local row, col = unpack(vim.api.nvim_win_get_cursor(0))
+    report.rest_offset = vim.fn.line2byte(row) - 1 + col
+    local asking, prewarm = false, nil
+    t.wait_for(function()
+      if not asking then
+        asking = true
+        lsp.request(client, "workspace/executeCommand", { command = "genls.status" },
+          function(_, status)
+            asking = false
+            prewarm = status and status.lastPrewarm
+          end, bufnr)
+      end
+      return type(prewarm) == "table" and prewarm.offset == report.rest_offset
+    end, timeout_ms, "the server never prefilled where the cursor rested")
+    report.prewarm = prewarm
+  end
+
   --- Runs `run` in the test coroutine once Neovim is in its main loop (which -S sourcing
   --- precedes); a Lua error in it fails the run with its traceback.
   function t.start(run)

@@ -10,23 +10,14 @@ local harness = dofile(vim.fs.joinpath(
 local TIMEOUT_MS = 60000
 
 local t = harness.new({ name = "native.lua", total_timeout_ms = 200000 })
-local report, notifications = t.report, t.notifications
+local report = t.report
 local finish, fail, step, wait_for = t.finish, t.fail, t.step, t.wait_for
 
-local function type_keys(keys)
-  vim.api.nvim_feedkeys(vim.keycode(keys), "mt", false)
-end
-
-local function line()
-  local row = vim.api.nvim_win_get_cursor(0)[1]
-  return vim.api.nvim_buf_get_lines(0, row - 1, row, true)[1]
-end
+local type_keys, line = t.type_keys, t.line
 
 local function run()
   vim.opt.rtp:prepend(t.plugin_dir)
-  vim.notify = function(message, level)
-    table.insert(notifications, { message = message, level = level })
-  end
+  t.capture_notifications()
   local genls = require("genls")
   local lsp = require("genls.lsp")
   -- The documented set-up; settings (here the test model) go under init_options.genls.
@@ -42,24 +33,7 @@ local function run()
   end, TIMEOUT_MS, "the genls client did not attach")
 
   step("cursor rest")
-  type_keys("4Gf(")
-  wait_for(function()
-    return vim.api.nvim_win_get_cursor(0)[1] == 4
-  end, TIMEOUT_MS, "4Gf( did not move the cursor")
-  local row, col = unpack(vim.api.nvim_win_get_cursor(0))
-  report.rest_offset = vim.fn.line2byte(row) - 1 + col
-  local asking, prewarm = false, nil
-  wait_for(function()
-    if not asking then
-      asking = true
-      lsp.request(client, "workspace/executeCommand", { command = "genls.status" },
-        function(_, status)
-          asking = false
-          prewarm = status and status.lastPrewarm
-        end, bufnr)
-    end
-    return type(prewarm) == "table" and prewarm.offset == report.rest_offset
-  end, TIMEOUT_MS, "the server never prefilled where the cursor rested")
+  t.rest_cursor(client, bufnr, "4Gf(", TIMEOUT_MS)
 
   step("ghost text")
   vim.cmd("normal! G")

@@ -73,24 +73,7 @@ end
 
 ---@param group integer the plugin's augroup
 function M.setup(group)
-  vim.api.nvim_create_autocmd("LspAttach", {
-    group = group,
-    callback = function(args)
-      local client = vim.lsp.get_client_by_id(args.data.client_id)
-      if client and client.name == lsp.NAME then
-        M.attach(args.buf)
-      end
-    end,
-  })
-  vim.api.nvim_create_autocmd("LspDetach", {
-    group = group,
-    callback = function(args)
-      local client = vim.lsp.get_client_by_id(args.data.client_id)
-      if client and client.name == lsp.NAME then
-        M.detach(args.buf)
-      end
-    end,
-  })
+  lsp.on_genls_buffers(group, M.attach, M.detach)
 end
 
 return M

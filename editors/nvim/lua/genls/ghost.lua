@@ -465,24 +465,7 @@ function M.setup(opts, group)
   config = opts
   -- Linked, not set: colorschemes that define GenlsGhost (or Comment) win.
   vim.api.nvim_set_hl(0, "GenlsGhost", { link = "Comment", default = true })
-  vim.api.nvim_create_autocmd("LspAttach", {
-    group = group,
-    callback = function(args)
-      local client = vim.lsp.get_client_by_id(args.data.client_id)
-      if client and client.name == lsp.NAME then
-        M.attach(args.buf)
-      end
-    end,
-  })
-  vim.api.nvim_create_autocmd("LspDetach", {
-    group = group,
-    callback = function(args)
-      local client = vim.lsp.get_client_by_id(args.data.client_id)
-      if client and client.name == lsp.NAME then
-        M.detach(args.buf)
-      end
-    end,
-  })
+  lsp.on_genls_buffers(group, M.attach, M.detach)
 end
 
 return M

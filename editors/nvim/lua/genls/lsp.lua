@@ -44,6 +44,34 @@ function M.request_sync(client, method, params, timeout_ms, bufnr)
   return client.request_sync(method, params, timeout_ms, bufnr)
 end
 
+--- Runs `attach(bufnr)` when a genls client attaches to a buffer and `detach(bufnr)` (if
+--- given) when it detaches, in the autocmd group `group`.
+---@param group integer
+---@param attach fun(bufnr: integer)
+---@param detach? fun(bufnr: integer)
+function M.on_genls_buffers(group, attach, detach)
+  local function genls_buffer(args, action)
+    local client = vim.lsp.get_client_by_id(args.data.client_id)
+    if client and client.name == M.NAME then
+      action(args.buf)
+    end
+  end
+  vim.api.nvim_create_autocmd("LspAttach", {
+    group = group,
+    callback = function(args)
+      genls_buffer(args, attach)
+    end,
+  })
+  if detach then
+    vim.api.nvim_create_autocmd("LspDetach", {
+      group = group,
+      callback = function(args)
+        genls_buffer(args, detach)
+      end,
+    })
+  end
+end
+
 --- Sends a notification; a stopped client drops it.
 function M.notify(client, method, params)
   if has_011 then

@@ -192,15 +192,7 @@ function M.setup(group)
   vim.api.nvim_create_user_command("GenlsStatus", M.show, {
     desc = "genls: show the model and the last completion's latency",
   })
-  vim.api.nvim_create_autocmd("LspAttach", {
-    group = group,
-    callback = function(args)
-      local client = vim.lsp.get_client_by_id(args.data.client_id)
-      if client and client.name == lsp.NAME then
-        M.refresh(args.buf)
-      end
-    end,
-  })
+  lsp.on_genls_buffers(group, M.refresh)
   vim.api.nvim_create_autocmd("LspProgress", {
     group = group,
     desc = "genls: show the server's progress (indexing) in the status line",
