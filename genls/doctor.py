@@ -36,6 +36,8 @@ def run_doctor(settings: Settings, *, measure_speed: bool, as_json: bool) -> int
     checks.extend(_model_checks(settings))
     if measure_speed and all(c.ok for c in checks if c.essential):
         checks.append(_speed_check(settings))
+        if settings.backend == "llama.cpp":
+            checks.extend(_latency_checks(settings))
     essential_ok = all(c.ok for c in checks if c.essential)
     if as_json:
         print(
@@ -144,3 +146,29 @@ def _speed_check(settings: Settings) -> Check:
         f"decode {decode:.0f} tokens/s; a cold {budget:,}-token completion ≈ {cold:.1f}s"
         f" ({verdict})",
     )
+
+
+def _latency_checks(settings: Settings):
+    """Arrival and continuing latency of each bundled completion model, and the advice."""
+    from genls.doctor_latency import COMPLETION_MODELS, measure, recommendation
+
+    latencies = []
+    for model in COMPLETION_MODELS:
+        try:
+            latency = measure(settings, model)
+        except GenlsError as exc:
+            yield Check(f"latency {model}", False, str(exc), essential=False)
+            continue
+        latencies.append(latency)
+        yield Check(
+            f"latency {model}",
+            True,
+            f"{latency.budget}-token budget: cold {latency.cold_seconds:.1f} s, arrival ≈"
+            f" {latency.arrival_seconds():.1f} s when the editor reports the cursor,"
+            f" continuing {latency.continuing_seconds:.2f} s"
+            f" (prefill {latency.prefill_tokens_per_second:.0f} tokens/s)",
+            essential=False,
+        )
+    if latencies:
+        met, advice = recommendation(latencies)
+        yield Check("recommendation", met, advice, essential=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -79,6 +80,24 @@ def test_doctor_measures_speed_in_plain_words():
     assert result.returncode == 0, result.stdout + result.stderr
     speed = next(line for line in result.stdout.splitlines() if "speed:" in line)
     assert "prefill" in speed and "tokens/s" in speed and "decode" in speed
+
+
+def test_doctor_measures_each_completion_models_latency_and_recommends_one():
+    result = genls("doctor", "--json", "--context-tokens", "512")
+    assert result.returncode == 0, result.stdout + result.stderr
+    checks = {check["name"]: check for check in json.loads(result.stdout)["checks"]}
+    for model in ("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"):
+        detail = checks[f"latency {model}"]["detail"]
+        cold, arrival, continuing = (
+            float(re.search(rf"{label} ([\d.]+) s", detail).group(1))
+            for label in ("cold", "arrival ≈", "continuing")
+        )
+        assert detail.startswith("512-token budget")
+        # The pause before typing only helps; a keystroke costs less than a cold prompt.
+        assert arrival <= cold and continuing < cold, detail
+    assert re.search(
+        r"model qwen2\.5-coder-\d\.\db, contextTokens \d+", checks["recommendation"]["detail"]
+    )
 
 
 def test_doctor_says_what_is_wrong_with_a_bad_model(tmp_path):
