@@ -38,6 +38,15 @@ export class CursorReporter implements vscode.Disposable {
     ];
   }
 
+  /** Reports the active editor's cursor (a server that has just started knows none). */
+  reportActive(): void {
+    const editor = vscode.window.activeTextEditor;
+    if (editor !== undefined) {
+      this.versions.delete(editor.document.uri.toString());
+      this.moved(editor);
+    }
+  }
+
   private moved(editor: vscode.TextEditor): void {
     const document = editor.document;
     const key = document.uri.toString();

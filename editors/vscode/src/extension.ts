@@ -21,11 +21,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const current = new ServerSession(log, (command, args) => runner?.intercept(command, args));
   runner = new CommandRunner(current, resultViews(statusOutput));
   session = current;
+  const cursor = new CursorReporter((document, position) =>
+    current.cursorMoved(document, position),
+  );
   context.subscriptions.push(
     log,
     statusOutput,
     new StatusBar(current),
-    new CursorReporter((document, position) => current.cursorMoved(document, position)),
+    cursor,
+    current.onDidChangeState((state) => state === "running" && cursor.reportActive()),
     ...runner.register(),
     vscode.workspace.onDidChangeConfiguration((event) => void current.configurationChanged(event)),
   );
