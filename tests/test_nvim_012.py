@@ -38,10 +38,14 @@ def test_the_server_prefills_where_the_cursor_rests(report: dict[str, Any]) -> N
     assert report["rest_offset"] == SOURCE.index("(")
 
 
-def test_tab_accepts_the_builtin_ghost_text(report: dict[str, Any]) -> None:
-    ghost = report["ghost_text"]
+def test_the_plugins_keys_accept_a_word_then_the_rest(report: dict[str, Any]) -> None:
+    ghost, word = report["ghost_text"], report["expected_word"]
     assert ghost.strip() and "<|" not in ghost
-    assert report["accepted_line"] == report["old_line"] + ghost
+    assert word and ghost.startswith(word)
+    assert report["word_line"] == SOURCE.splitlines()[-1] + word  # only the word went in
+    # <Tab> took all of the suggestion shown after it.
+    assert report["accepted_line"].startswith(report["word_line"])
+    assert len(report["accepted_line"]) > len(report["word_line"])
     assert report["mode"] == "i"
 
 

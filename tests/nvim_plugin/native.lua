@@ -50,7 +50,23 @@ local function run()
   end
   report.ghost_text = table.concat(chunks)
 
+  step("accept word")
+  -- The plugin's <C-Right> takes the suggestion's next word only, through on_accept.
+  report.expected_word = require("genls.suggestion_text").next_word(report.ghost_text)
+  type_keys("<C-Right>")
+  wait_for(function()
+    return line() ~= report.old_line
+  end, TIMEOUT_MS, "<C-Right> did not accept a word")
+  report.word_line = line()
+
   step("accept")
+  -- Neovim asks again after the edit; <Tab> takes the whole of the new suggestion.
+  local after_word = line()
+  wait_for(function()
+    local marks = vim.api.nvim_buf_get_extmarks(bufnr, namespace, 0, -1, { details = true })
+    return marks[1] and marks[1][4].virt_text
+  end, TIMEOUT_MS, "no built-in ghost text after the accepted word")
+  report.old_line = after_word
   type_keys("<Tab>")
   wait_for(function()
     return line() ~= report.old_line

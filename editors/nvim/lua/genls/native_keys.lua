@@ -19,7 +19,10 @@ local function accept(cut)
       if part == item.insert_text then
         return item
       end
-      local partial = vim.deepcopy(item)
+      local partial = {}
+      for key, value in pairs(item) do
+        partial[key] = value
+      end
       partial.insert_text = part
       -- The accept command tells the server the whole suggestion was taken: not so here.
       partial.command = nil
