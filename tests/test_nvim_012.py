@@ -2,28 +2,42 @@
 
 tests/nvim_plugin/native.lua sets the plugin up as its README says, moves the cursor (the
 server prefills there), waits for Neovim's own ghost text and accepts it with the plugin's
-<Tab>. Neovim 0.12 comes from `make nvim-0.12` (tests/tools/nvim-0.12 unpacks Debian's
-package into .venv/nvim-0.12 without installing anything).
+<Tab>; tests/nvim_plugin/builtin.lua runs the README's Neovim 0.12+ snippet (no plugin) and
+accepts with its <Tab>. Neovim 0.12 comes from `make nvim-0.12` (tests/tools/nvim-0.12
+unpacks Debian's package into .venv/nvim-0.12 without installing anything).
 """
 
 from __future__ import annotations
 
+import re
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import TINY_MODEL
 from tests.test_nvim_plugin import NVIM_TIMEOUT_S, REPO, SOURCE, run_script, shapes_workspace
 
 NVIM_012 = REPO / ".venv" / "nvim-0.12" / "nvim"
 SCRIPT = REPO / "tests" / "nvim_plugin" / "native.lua"
+BUILTIN_SCRIPT = REPO / "tests" / "nvim_plugin" / "builtin.lua"
+README_SNIPPET = re.compile(
+    r"\*\*Neovim 0\.12\+\*\* \(built-in ghost text\):\n\n```lua\n(.*?)```", re.S
+)
+
+
+def nvim_012() -> Path:
+    if not NVIM_012.is_file():
+        pytest.fail(f"Neovim 0.12 not found at {NVIM_012}: run `make nvim-0.12`")
+    return NVIM_012
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    if not NVIM_012.is_file():
-        pytest.fail(f"Neovim 0.12 not found at {NVIM_012}: run `make nvim-0.12`")
+    nvim_012()
     root = tmp_path_factory.mktemp("nvim_012")
-    return run_script(SCRIPT, root, shapes_workspace(root), NVIM_TIMEOUT_S, nvim=NVIM_012)
+    return run_script(SCRIPT, root, shapes_workspace(root), NVIM_TIMEOUT_S, nvim=nvim_012())
 
 
 def test_the_plugin_uses_the_builtin_ghost_text_and_starts_without_a_message(
@@ -53,3 +67,23 @@ def test_checkhealth_names_the_keys(report: dict[str, Any]) -> None:
     health = "\n".join(report["health_lines"])
     assert "ghost text: native" in health
     assert "keys: accept <Tab>" in health
+
+
+def test_the_readmes_snippet_without_the_plugin_shows_and_accepts_ghost_text(tmp_path):
+    snippet = README_SNIPPET.search((REPO / "README.md").read_text()).group(1)
+    assert "vim.lsp.inline_completion.get()" in snippet  # the README gives an accept key
+    command = '{ "/path/to/genls/.venv/bin/genls", "serve" }'
+    assert command in snippet and '"qwen2.5-coder-0.5b"' in snippet
+    adapted = snippet.replace(command, f'{{ "{sys.executable}", "-m", "genls", "serve" }}')
+    adapted = adapted.replace('"qwen2.5-coder-0.5b"', f'"{TINY_MODEL}"')
+    (tmp_path / "snippet.lua").write_text(adapted)
+    data = run_script(
+        BUILTIN_SCRIPT,
+        tmp_path,
+        shapes_workspace(tmp_path),
+        NVIM_TIMEOUT_S,
+        extra_env={"GENLS_TEST_SNIPPET": str(tmp_path / "snippet.lua")},
+        nvim=nvim_012(),
+    )
+    ghost = data["ghost_text"]
+    assert ghost.strip() and data["accepted_line"] == data["old_line"] + ghost
