@@ -167,6 +167,44 @@ def test_instruction_model_loads_on_first_question():
     model.close()
 
 
+def test_new_settings_never_wait_for_a_question_being_answered():
+    """didChangeConfiguration runs on the event loop: it must not wait for a generation."""
+    import threading
+
+    from genls.config import Settings
+    from genls.llm.instruction import InstructionModel
+
+    model = InstructionModel(Settings(instruction_model=TINY_MODEL, threads=2))
+    generating, release = threading.Event(), threading.Event()
+
+    def held() -> bool:  # the generation's cancellation check: it waits here, holding the lock
+        generating.set()
+        release.wait(timeout=120)
+        return False
+
+    question = threading.Thread(
+        target=model.ask, args=(CHAT[0].content, CHAT[1].content), kwargs={"should_stop": held}
+    )
+    question.start()
+    assert generating.wait(timeout=120)
+    applied = threading.Event()
+    threading.Thread(
+        target=lambda: (
+            model.update_settings(Settings(instruction_model=TINY_MODEL, threads=1)),
+            applied.set(),
+        )
+    ).start()
+    try:
+        assert applied.wait(timeout=30), "update_settings waited for the generation"
+    finally:
+        release.set()
+        question.join(timeout=120)
+    # The next question runs on the model loaded with the new settings.
+    assert "Paris" in model.ask(CHAT[0].content, CHAT[1].content, max_tokens=8)
+    assert "1 threads" in model.description
+    model.close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
