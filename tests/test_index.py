@@ -181,6 +181,9 @@ def test_a_saved_file_is_reindexed(repo, embedder):
 def test_changed_files_are_reindexed_in_one_batch(repo, embedder):
     index = new_index(repo, embedder)
     index.update()
+    version = index.version
+    index.update()
+    assert index.version == version  # nothing changed: searches answer the same
     generation = (repo / ".genls" / "CURRENT").read_text()
     (repo / "web" / "shop.js").unlink()
     (repo / "pkg" / "geometry.py").write_text(GEOMETRY + "\n\ndef hexagon_area(s):\n    return s\n")
@@ -197,7 +200,7 @@ def test_changed_files_are_reindexed_in_one_batch(repo, embedder):
             repo.parent / "secret.py",  # outside the workspace
         ]
     )
-    assert changed == 3
+    assert changed == 3 and index.version != version
     assert index.find_symbols("hexagon_area") and index.find_symbols("freshly_created")
     assert not index.find_symbols("ignored_function") and not index.find_symbols("basketTotal")
     assert "web/shop.js" not in {h.path for h in index.search("basket total", k=10)}

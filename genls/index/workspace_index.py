@@ -114,6 +114,7 @@ class WorkspaceIndex:
         self.max_file_bytes = max_file_bytes
         self._files: dict[str, IndexedFile] = {}
         self._snapshot: _Snapshot | None = None
+        self._generation = 0  # counts snapshots: an id() could repeat after one is collected
         self._lock = store.WriterLock(folder)
         self._lexical = LexicalIndex()
         self._stage_seconds: Counter[str] = Counter()  # of the running update
@@ -287,6 +288,7 @@ class WorkspaceIndex:
                     self._lexical.set_file(path, indexed.words)
             snapshot = _Snapshot(files, self.embedder.dimension)
         self._files, self._snapshot = files, snapshot
+        self._generation += 1
 
     def _start_measuring(self) -> None:
         self._stage_seconds = Counter()
@@ -345,7 +347,7 @@ class WorkspaceIndex:
     @property
     def version(self) -> int:
         """Changes whenever searches may answer differently."""
-        return id(self._snapshot)
+        return self._generation
 
     def module_definitions(self, module: str) -> list[tuple[str, list[Definition]]]:
         """The definitions of each file that `import module` could name (`events` ->

@@ -240,17 +240,21 @@ def _lens_figures(ls: GenlsServer, path: Path, symbol: str) -> tuple[int, str]:
     head = resolve(repo, "HEAD")
     relative = relative_path(repo, path)
     key = (head, relative, symbol)
-    if key not in ls.history_lenses:
-        if len(ls.history_lenses) > _LENS_CACHE_SIZE:
-            ls.history_lenses.clear()  # old HEADs: cheaper to forget than to track
+    # Lenses resolve on several threads at once: one lookup and one store each, so that a
+    # clear() in another thread can only cost a recomputation, never a KeyError.
+    figures = ls.history_lenses.get(key)
+    if figures is None:
         definition = find_symbol(file_text(repo, head, relative), relative, symbol)
         lines = (definition.start_line + 1, definition.end_line + 1)
         commits = touching_commits(repo, relative, lines, head, ls.closing.is_set)
         subject = commits[0].subject if commits else ""
         if len(subject) > _LENS_SUBJECT_CHARS:
             subject = subject[: _LENS_SUBJECT_CHARS - 1] + "…"
-        ls.history_lenses[key] = (len(commits), subject)
-    return ls.history_lenses[key]
+        figures = (len(commits), subject)
+        if len(ls.history_lenses) > _LENS_CACHE_SIZE:
+            ls.history_lenses.clear()  # old HEADs: cheaper to forget than to track
+        ls.history_lenses[key] = figures
+    return figures
 
 
 def _symbol_at(ls: GenlsServer, path: Path, line: int) -> str | None:
