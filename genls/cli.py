@@ -499,6 +499,9 @@ def _music(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    # Progress bars are the CLI's: in the server nobody sees them, and a tqdm bar's monitor
+    # thread and lock held up the exit after the editor left (py-spy in a real VS Code).
+    os.environ["TQDM_DISABLE"] = "1"
     from genls.server import create_server
 
     overrides = _overrides(args)
