@@ -28,16 +28,7 @@ local function run()
   vim.cmd("normal! G")
   report.old_line = t.line()
   t.type_keys("A")
-  local namespace = vim.api.nvim_create_namespace("nvim.lsp.inline_completion")
-  local mark = wait_for(function()
-    local marks = vim.api.nvim_buf_get_extmarks(bufnr, namespace, 0, -1, { details = true })
-    return marks[1] and marks[1][4].virt_text and marks[1]
-  end, TIMEOUT_MS, "no built-in ghost text appeared")
-  local chunks = {}
-  for _, chunk in ipairs(mark[4].virt_text) do
-    table.insert(chunks, chunk[1])
-  end
-  report.ghost_text = table.concat(chunks)
+  report.ghost_text = t.builtin_ghost_text(bufnr, TIMEOUT_MS)
 
   step("accept")
   t.type_keys("<Tab>")

@@ -123,6 +123,20 @@ function M.new(opts)
     return vim.api.nvim_buf_get_lines(bufnr or 0, row - 1, row, true)[1]
   end
 
+  --- Waits for Neovim 0.12's built-in ghost text in `bufnr` and returns its text.
+  function t.builtin_ghost_text(bufnr, timeout_ms, what)
+    local namespace = vim.api.nvim_create_namespace("nvim.lsp.inline_completion")
+    local mark = t.wait_for(function()
+      local marks = vim.api.nvim_buf_get_extmarks(bufnr, namespace, 0, -1, { details = true })
+      return marks[1] and marks[1][4].virt_text and marks[1]
+    end, timeout_ms, what or "no built-in ghost text appeared")
+    local chunks = {}
+    for _, chunk in ipairs(mark[4].virt_text) do
+      table.insert(chunks, chunk[1])
+    end
+    return table.concat(chunks)
+  end
+
   --- Types `keys` in normal mode to move the cursor (no edit), waits until the server has
   --- prefilled the prompt where it rests (genls.status lastPrewarm), and records both.
   function t.rest_cursor(client, bufnr, keys, timeout_ms)

@@ -11,7 +11,7 @@ local TIMEOUT_MS = 60000
 
 local t = harness.new({ name = "native.lua", total_timeout_ms = 200000 })
 local report = t.report
-local finish, fail, step, wait_for = t.finish, t.fail, t.step, t.wait_for
+local finish, step, wait_for = t.finish, t.step, t.wait_for
 
 local type_keys, line = t.type_keys, t.line
 
@@ -39,16 +39,7 @@ local function run()
   vim.cmd("normal! G")
   report.old_line = line()
   type_keys("A")
-  local namespace = vim.api.nvim_create_namespace("nvim.lsp.inline_completion")
-  local mark = wait_for(function()
-    local marks = vim.api.nvim_buf_get_extmarks(bufnr, namespace, 0, -1, { details = true })
-    return marks[1] and marks[1][4].virt_text and marks[1]
-  end, TIMEOUT_MS, "no built-in ghost text appeared")
-  local chunks = {}
-  for _, chunk in ipairs(mark[4].virt_text) do
-    table.insert(chunks, chunk[1])
-  end
-  report.ghost_text = table.concat(chunks)
+  report.ghost_text = t.builtin_ghost_text(bufnr, TIMEOUT_MS)
 
   step("accept word")
   -- The plugin's <C-Right> takes the suggestion's next word only, through on_accept.
@@ -62,10 +53,7 @@ local function run()
   step("accept")
   -- Neovim asks again after the edit; <Tab> takes the whole of the new suggestion.
   local after_word = line()
-  wait_for(function()
-    local marks = vim.api.nvim_buf_get_extmarks(bufnr, namespace, 0, -1, { details = true })
-    return marks[1] and marks[1][4].virt_text
-  end, TIMEOUT_MS, "no built-in ghost text after the accepted word")
+  t.builtin_ghost_text(bufnr, TIMEOUT_MS, "no built-in ghost text after the accepted word")
   report.old_line = after_word
   type_keys("<Tab>")
   wait_for(function()
