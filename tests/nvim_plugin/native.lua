@@ -20,8 +20,9 @@ local function run()
   t.capture_notifications()
   local genls = require("genls")
   local lsp = require("genls.lsp")
-  -- The documented set-up; settings (here the test model) go under init_options.genls.
-  genls.setup({ cmd = { t.python, "-m", "genls", "serve" }, settings = { model = t.model } })
+  -- The documented default set-up: no settings (an empty table reaches the server as
+  -- `"genls": []`), so the default model.
+  genls.setup({ cmd = { t.python, "-m", "genls", "serve" } })
   report.ghost_mode = genls.ghost_mode()
 
   step("attach")
