@@ -87,3 +87,5 @@ def test_the_readmes_snippet_without_the_plugin_shows_and_accepts_ghost_text(tmp
     )
     ghost = data["ghost_text"]
     assert ghost.strip() and data["accepted_line"] == data["old_line"] + ghost
+    # <C-l>: the first line of the suggestion (Neovim draws only that line inline).
+    assert data["line_accepted"] == data["old_line"] + data["ghost_again"]

@@ -1,5 +1,6 @@
 -- The README's Neovim 0.12+ set-up without the plugin, as a user pastes it: the built-in
--- client starts genls, the built-in ghost text appears, and the snippet's <Tab> accepts it.
+-- client starts genls, the built-in ghost text appears, and the snippet's <Tab> accepts it
+-- (and its <C-l> one line of it).
 --
 -- Usage: as ghost_text.lua, with GENLS_TEST_SNIPPET naming the snippet (tests/test_nvim_012.py
 -- writes it from README.md, with the server command and model of the test).
@@ -36,6 +37,20 @@ local function run()
     return t.line() ~= report.old_line
   end, TIMEOUT_MS, "<Tab> did not accept the suggestion")
   report.accepted_line = t.line()
+
+  step("accept line")
+  -- Undo the accept, ask again at the same place (the same suggestion), take one line.
+  t.type_keys("<Esc>u")
+  wait_for(function()
+    return t.line() == report.old_line
+  end, TIMEOUT_MS, "u did not undo the accepted suggestion")
+  t.type_keys("A")
+  report.ghost_again = t.builtin_ghost_text(bufnr, TIMEOUT_MS)
+  t.type_keys("<C-l>")
+  wait_for(function()
+    return t.line() ~= report.old_line
+  end, TIMEOUT_MS, "<C-l> did not accept a line")
+  report.line_accepted = t.line()
   t.finish(0)
 end
 
