@@ -325,6 +325,12 @@ def settings_for(path: Path, args: argparse.Namespace) -> Settings:
     return Settings().merged(read_workspace_settings(root)).merged(_overrides(args))
 
 
+def _editor_reads_the_log(args: argparse.Namespace) -> bool:
+    """An editor shows a server's stderr as errors: unless --log-level asks for stderr, the
+    server sends its log over LSP (genls.server.client_log) and stderr keeps warnings."""
+    return args.command == "serve" and getattr(args, "log_level", None) is None
+
+
 def _project_root(path: Path) -> Path:
     for folder in [path, *path.parents] if path.is_dir() else path.resolve().parents:
         if any((folder / marker).exists() for marker in (".git", ".genls.toml", "pyproject.toml")):
@@ -335,10 +341,7 @@ def _project_root(path: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     chosen = getattr(args, "log_level", None)
-    # An editor shows a server's stderr as errors: the server sends its log over LSP instead
-    # (genls.server.client_log) and keeps stderr for warnings, unless --log-level says more.
-    quiet_stderr = args.command == "serve" and chosen is None
-    configure_logging(chosen or "info", "warning" if quiet_stderr else None)
+    configure_logging(chosen or "info", "warning" if _editor_reads_the_log(args) else None)
     try:
         if args.command == "serve":
             return _serve(args)
@@ -527,7 +530,7 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         log.debug("%s", banner)
     server = create_server(overrides)
-    server.log_to_stderr = args.log_level is not None
+    server.log_to_stderr = not _editor_reads_the_log(args)
     try:
         if args.tcp:
             server.start_tcp(host, port)

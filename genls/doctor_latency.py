@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from genls.assist.completion import CompletionEngine, CompletionRequest
@@ -31,7 +30,8 @@ PREWARM_WINDOW_SECONDS = 1.1
 BUDGETS = (1024, 768, 512)
 # The completion models genls bundles, the better one on real code first (DESIGN.md).
 COMPLETION_MODELS = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b")
-_CONTINUING_SAMPLES = 3
+# Typed after the cold request; each the model must answer counts as a continuing keystroke.
+_KEYSTROKES = "rix"
 
 
 @dataclass(frozen=True)
@@ -76,42 +76,35 @@ def sample_module() -> str:
 
 def measure(settings: Settings, model: str) -> ModelLatency:
     """Load `model` with these settings (budget, threads) and time real requests."""
-    chosen = settings.merged({"model": model, "prewarm": False})
-    engine = CompletionEngine(chosen, create_backend)
+    engine = CompletionEngine(settings.merged({"model": model, "prewarm": False}), create_backend)
     try:
-        return asyncio.run(_measure(engine, chosen, model))
+        return asyncio.run(_measure(engine))
     finally:
         engine.close()
 
 
-async def _measure(engine: CompletionEngine, settings: Settings, model: str) -> ModelLatency:
+async def _measure(engine: CompletionEngine) -> ModelLatency:
     await engine.load()
     text = sample_module()
-    suggestion = await engine.complete(_request(text))
+    await engine.complete(_request(text))
     cold = engine.recent[-1]
     continuing = []
-    for typed in _keystrokes(suggestion.text if suggestion else ""):
+    for typed in _KEYSTROKES:
         text += typed
         await engine.complete(_request(text))
         answer = engine.last_answer
-        if answer is not None and answer.source == "model":
+        if answer is not None and answer.source == "model":  # not the suggestion cache
             continuing.append(answer.seconds)
     stats = cold.stats
     rate = stats.prompt_tokens / stats.prefill_seconds if stats.prefill_seconds else 0.0
     return ModelLatency(
-        model=model,
-        budget=settings.context_tokens,
+        model=engine.settings.model,
+        budget=engine.settings.context_tokens,
         cold_seconds=cold.seconds,
         prefill_seconds=stats.prefill_seconds,
         prefill_tokens_per_second=rate or 1.0,
         continuing_seconds=statistics.median(continuing) if continuing else cold.seconds,
     )
-
-
-def _keystrokes(suggestion: str) -> Iterator[str]:
-    """Characters a person might type that are not what was suggested (so the model answers)."""
-    for candidate in "rix"[:_CONTINUING_SAMPLES]:
-        yield candidate if not suggestion.startswith(candidate) else "z"
 
 
 def _request(text: str) -> CompletionRequest:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import socket
 import subprocess
 import sys
 import time
-from dataclasses import replace
 
 import pytest
 from lsprotocol import types
 
 from genls.assist.confidence import first_line_confidence
-from genls.assist.postprocess import FilterContext, cut_where_unsure
 from genls.errors import BackendError
 from genls.llm.backend import ChatMessage, GenerationRequest
 from genls.llm.llama_backend import LlamaCppBackend
@@ -75,21 +72,6 @@ def test_stop_strings_end_generation_and_are_not_emitted(tiny):
     assert " 10" in full  # the model counts on
     stopped = "".join(tiny.generate(request(prompt, 24, stop=(" 10",)), never))
     assert " 10" not in stopped and full.startswith(stopped)
-
-
-def test_generation_stops_before_the_first_unlikely_token(tiny):
-    """What cut_where_unsure would keep of the whole answer, without decoding the rest."""
-    prompt = "Random letters: qzkv wjxp"
-    full = "".join(tiny.generate(request(prompt, 12), never))
-    logprobs = list(tiny.last_stats.token_logprobs)
-    floor = min(lp for _, lp in logprobs[1:]) + 1e-6  # below it: a later token, not the first
-    context = FilterContext("", "", True, "", False, 12, min_token_probability=math.exp(floor))
-    expected = cut_where_unsure(full, replace(context, token_logprobs=tuple(logprobs)))
-    assert expected and len(expected) < len(full)  # the cut falls inside the answer
-    floored = GenerationRequest(prompt, 12, 0.0, (), stop_below_logprob=floor)
-    stopped = "".join(tiny.generate(floored, never))
-    assert stopped == expected
-    assert tiny.last_stats.generated_tokens < len(logprobs)
 
 
 def test_should_stop_ends_generation_at_the_next_token(tiny):

@@ -1,6 +1,7 @@
 """Golden cases for each post-processing filter, then the whole chain."""
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -14,8 +15,8 @@ from genls.assist.postprocess import (
     drop_suffix_overlap,
     limit_scope,
     match_bracket_spacing,
+    nothing_more_shown,
     postprocess,
-    scope_ended,
     trim_trailing_whitespace,
     without_typed_whitespace,
 )
@@ -77,11 +78,20 @@ def test_multiline_respects_max_lines():
         ("    return total\n\nde", True, True),  # a line outside the block has begun
     ],
 )
-def test_scope_ended_while_generating(raw, multiline, ended):
+def test_nothing_more_shown_once_a_line_leaves_the_scope(raw, multiline, ended):
     context = ctx(multiline=multiline, indent="    ")
-    assert scope_ended(raw, context) is ended
+    assert nothing_more_shown(raw, context) is ended
     if ended:  # stopping here shows what the whole generation would have shown
         assert limit_scope(raw + "more\n    text", context) == limit_scope(raw, context)
+
+
+def test_nothing_more_shown_after_an_unlikely_token():
+    sure, unsure = math.log(0.9), math.log(0.1)
+    context = replace(ctx(), min_token_probability=0.5, token_logprobs=((6, sure), (9, sure)))
+    assert not nothing_more_shown("return x *", context)
+    context = replace(context, token_logprobs=((6, sure), (9, unsure)))
+    assert nothing_more_shown("return x *", context)  # cut to "return"
+    assert nothing_more_shown("r", replace(context, token_logprobs=((1, unsure),)))  # all of it
 
 
 @pytest.mark.parametrize(

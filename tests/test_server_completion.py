@@ -301,6 +301,7 @@ async def test_a_suggestion_ends_before_its_first_unlikely_token(client: Languag
     )
     open_document(client, whole_uri, text)
     whole = (await inline(client, whole_uri, position_of(text, text))).items[0].insert_text
+    decoded_whole = (await status(client))["recentGenerations"][-1]["generated_tokens"]
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"genls": {"minTokenProbability": 0.999}})
     )
@@ -308,6 +309,9 @@ async def test_a_suggestion_ends_before_its_first_unlikely_token(client: Languag
     result = await inline(client, cut_uri, position_of(text, text))
     cut = result.items[0].insert_text if result.items else ""
     assert whole.startswith(cut) and len(cut) < len(whole)
+    # Decoding stopped at the unlikely token: what followed it was never generated.
+    decoded_cut = (await status(client))["recentGenerations"][-1]["generated_tokens"]
+    assert decoded_cut < decoded_whole
 
 
 async def wait_for_prewarm(client: LanguageClient, offset: int) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -21,12 +20,7 @@ from itertools import count
 from typing import Protocol
 
 from genls.assist.confidence import first_line_confidence
-from genls.assist.postprocess import (
-    FilterContext,
-    postprocess,
-    scope_ended,
-    without_typed_whitespace,
-)
+from genls.assist.postprocess import FilterContext, answer_of, nothing_more_shown, postprocess
 from genls.assist.prompt import build_prompt
 from genls.assist.suggestion_cache import SuggestionCache
 from genls.assist.syntax import analyse_cursor
@@ -304,7 +298,6 @@ class CompletionEngine:
         # Hold back trailing spaces (see postprocess.without_typed_whitespace).
         prompt_text = prompt.text.rstrip(" \t")
         typed_whitespace = prompt.text[len(prompt_text) :]
-        min_probability = self._min_token_probability()
         context = FilterContext(
             prefix=prompt.prefix,
             suffix=prompt.suffix or request.text[request.offset : request.offset + 2000],
@@ -313,25 +306,27 @@ class CompletionEngine:
             opens_block=syntax.opens_block,
             max_lines=self.settings.max_lines,
             special_tokens=fim.special_tokens if fim else (),
-            min_token_probability=min_probability,
+            min_token_probability=self._min_token_probability(),
         )
-        # Decoding stops where post-processing would cut: at the first unlikely token, or
-        # once a whole line lies outside the suggestion's scope.
         generation = GenerationRequest(
             prompt=prompt_text,
             max_tokens=self.settings.max_tokens,
             temperature=self.settings.temperature,
             stop=tuple(stops),
-            stop_below_logprob=math.log(min_probability) if min_probability > 0 else None,
         )
-        raw = ""
+        generated = ""
         for piece in backend.generate(generation, should_stop):
-            raw += piece
-            if scope_ended(raw, context):
+            generated += piece
+            # Decoding stops where post-processing cuts anyway (a line outside the scope, an
+            # unlikely token): the same filters, on the answer so far.
+            so_far, logprobs = answer_of(
+                generated, typed_whitespace, backend.last_stats.token_logprobs
+            )
+            if nothing_more_shown(so_far, replace(context, token_logprobs=logprobs)):
                 break
-        generated, raw = raw, without_typed_whitespace(raw, typed_whitespace)
-        shift = len(generated) - len(raw)  # leading whitespace removed: offsets move back
-        token_logprobs = tuple((end - shift, lp) for end, lp in backend.last_stats.token_logprobs)
+        raw, token_logprobs = answer_of(
+            generated, typed_whitespace, backend.last_stats.token_logprobs
+        )
         stopped = should_stop()
         self.recent.append(
             GenerationRecord(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 OPENERS = {"(": ")", "[": "]", "{": "}"}
@@ -42,6 +42,16 @@ class FilterContext:
 
 
 Filter = Callable[[str, FilterContext], str]
+
+
+def answer_of(
+    generated: str, typed: str, token_logprobs: Sequence[tuple[int, float]]
+) -> tuple[str, tuple[tuple[int, float], ...]]:
+    """What the filters see of a generation: its text without the whitespace the person
+    typed (without_typed_whitespace), and its tokens' end offsets moved back with it."""
+    text = without_typed_whitespace(generated, typed)
+    shift = len(generated) - len(text)
+    return text, tuple((end - shift, logprob) for end, logprob in token_logprobs)
 
 
 def without_typed_whitespace(raw: str, typed: str) -> str:
@@ -100,10 +110,11 @@ def limit_scope(text: str, ctx: FilterContext) -> str:
     return "\n".join(kept)
 
 
-def scope_ended(text: str, ctx: FilterContext) -> bool:
-    """Whether `limit_scope` already cuts a complete line of `text` (of a generation still
-    running): nothing generated after it can be shown, so generating may stop."""
-    return len(limit_scope(text, ctx)) < len(text)
+def nothing_more_shown(text: str, ctx: FilterContext) -> bool:
+    """Whether the filters already cut `text`, a generation still running, before its end (a
+    complete line outside the scope, an unlikely token): nothing generated after it could be
+    shown, so generating may stop."""
+    return len(limit_scope(text, ctx)) < len(text) or len(cut_where_unsure(text, ctx)) < len(text)
 
 
 def match_bracket_spacing(text: str, ctx: FilterContext) -> str:

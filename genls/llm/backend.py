@@ -21,10 +21,6 @@ class GenerationRequest:
     max_tokens: int
     temperature: float
     stop: tuple[str, ...]
-    # Stop before the first token less likely than this (a log-probability) once the answer
-    # has more than leading spaces: post-processing would cut there anyway
-    # (genls.assist.postprocess.cut_where_unsure). Backends without log-probabilities ignore it.
-    stop_below_logprob: float | None = None
 
 
 @dataclass(frozen=True)

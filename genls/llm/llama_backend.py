@@ -119,12 +119,7 @@ class LlamaCppBackend:
                 if llama_cpp.llama_vocab_is_eog(vocab, token) or should_stop():
                     break
                 logprob = self._logprob(token)
-                piece = decoder.decode(self._llm.detokenize([token], special=True))
-                if _unsure(request, logprob, text + piece):
-                    if len(text) > emitted:
-                        yield text[emitted:]
-                    break
-                text += piece
+                text += decoder.decode(self._llm.detokenize([token], special=True))
                 self.last_stats.generated_tokens = count
                 self.last_stats.token_logprobs.append((len(text), logprob))
                 cut = _find_stop(text, request.stop)
@@ -187,12 +182,6 @@ class LlamaCppBackend:
 
     def close(self) -> None:
         self._llm.close()
-
-
-def _unsure(request: GenerationRequest, logprob: float, text: str) -> bool:
-    """The token just sampled is where post-processing would end the answer."""
-    floor = request.stop_below_logprob
-    return floor is not None and logprob < floor and bool(text.lstrip(" \t"))
 
 
 def _find_stop(text: str, stops: tuple[str, ...]) -> int | None:

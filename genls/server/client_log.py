@@ -40,8 +40,6 @@ class ClientLogHandler(logging.Handler):
         self.setFormatter(logging.Formatter("%(name)s: %(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self._loop.is_closed():
-            return
         kind = message_type(record.levelno)
         params = types.LogMessageParams(type=kind, message=self.format(record))
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the client left
