@@ -116,6 +116,8 @@ class BenchClient:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.client = LanguageClient("genls-bench", __version__)
+        # The server's log arrives as window/logMessage; the bench reads genls.status instead.
+        self.client.feature(types.WINDOW_LOG_MESSAGE)(lambda params: None)
         self.version = 1
 
     async def start(self, root_uri: str | None = None, prewarm: bool = False) -> None:
