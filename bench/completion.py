@@ -162,15 +162,23 @@ class BenchClient:
 
     def insert(self, uri: str, line: int, character: int, text: str) -> None:
         """An incremental change, as editors send while typing."""
-        self.version += 1
         at = types.Position(line=line, character=character)
+        self._change(uri, types.Range(start=at, end=at), text)
+
+    def replace_lines(self, uri: str, start_line: int, end_line: int, text: str) -> None:
+        """Lines [start_line, end_line) replaced by `text`, in one incremental change."""
+        start = types.Position(line=start_line, character=0)
+        self._change(
+            uri, types.Range(start=start, end=types.Position(line=end_line, character=0)), text
+        )
+
+    def _change(self, uri: str, edit_range: types.Range, text: str) -> None:
+        self.version += 1
         self.client.text_document_did_change(
             types.DidChangeTextDocumentParams(
                 text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.version),
                 content_changes=[
-                    types.TextDocumentContentChangePartial(
-                        range=types.Range(start=at, end=at), text=text
-                    )
+                    types.TextDocumentContentChangePartial(range=edit_range, text=text)
                 ],
             )
         )

@@ -52,7 +52,7 @@ def typed_characters(lines: tuple[str, ...]) -> int:
     return sum(len(line.lstrip(" \t")) for line in lines) + len(lines) - 1
 
 
-def _git(repo: Path, *args: str) -> str:
+def git_output(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=repo, capture_output=True, text=True, check=True, errors="replace"
     ).stdout
@@ -60,7 +60,7 @@ def _git(repo: Path, *args: str) -> str:
 
 def commits_since(repo: Path, since: str, until: str) -> list[tuple[str, str, str]]:
     """(commit, parent, date) of the non-merge commits in the range, oldest first."""
-    out = _git(
+    out = git_output(
         repo, "log", "--no-merges", "--reverse", f"--since={since}", "--format=%H %P %cI", until
     )
     commits = []
@@ -73,7 +73,7 @@ def commits_since(repo: Path, since: str, until: str) -> list[tuple[str, str, st
 
 def added_hunks(repo: Path, commit: str, parent: str, date: str) -> list[Hunk]:
     """The hunks of one commit that qualify, in diff order."""
-    diff = _git(
+    diff = git_output(
         repo,
         "diff",
         "-U0",

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -172,7 +172,10 @@ async def replay_with_genls(
     settings: Settings, repo: Path, hunk: Hunk, worktree: Path, think_seconds: float
 ) -> tuple[HunkResult, float]:
     """(result, the server's peak RSS in MB)."""
-    client = BenchClient(settings)
+    # Ghost text only: a next edit replaces text instead of extending the line, and it waits
+    # for a pause in the typing that this client (which awaits every answer before the next
+    # keystroke) would turn into a wait at every keystroke. `genls bench next-edit` measures it.
+    client = BenchClient(replace(settings, next_edit=False))
     await client.start(worktree.as_uri(), prewarm=settings.prewarm)
     try:
         await client.wait_until_ready()

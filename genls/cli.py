@@ -156,7 +156,17 @@ def build_parser() -> argparse.ArgumentParser:
     _audio_commands(commands)
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    suites = ("completion", "replay", "index", "diagram", "docstring", "history", "music", "image")
+    suites = (
+        "completion",
+        "replay",
+        "next-edit",
+        "index",
+        "diagram",
+        "docstring",
+        "history",
+        "music",
+        "image",
+    )
     bench.add_argument("suite", choices=suites)
     bench.add_argument(
         "--contexts", default="512,1024,2048", help="completion: prompt budgets in tokens"
@@ -208,15 +218,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--corpus-limit", type=int, dest="corpus_limit", help="music: parse only N corpus tunes"
     )
     bench.add_argument(
-        "--repo", type=Path, default=Path("."), help="replay: the git repository to replay"
+        "--repo",
+        type=Path,
+        default=Path("."),
+        help="replay, next-edit: the git repository to replay",
     )
     bench.add_argument(
         "--since",
         default=None,
-        help="replay: commits after this date (default: after the bundled models' release)",
+        help="replay, next-edit: commits after this date (default: after the models' release)",
     )
     bench.add_argument("--until", default="HEAD", help="replay: the newest commit to replay")
     bench.add_argument("--hunks", type=int, default=12, help="replay: hunks to type again")
+    bench.add_argument(
+        "--cases", type=int, default=24, help="next-edit: pairs of nearby hunks to replay"
+    )
     bench.add_argument("--seed", type=int, default=None, help="replay: draws the hunks")
     bench.add_argument(
         "--no-raw", action="store_true", help="replay: skip the raw llama-cpp-python baseline"
@@ -415,6 +431,17 @@ def main(argv: list[str] | None = None) -> int:
                     think_seconds=DEFAULT_THINK_SECONDS
                     if args.think_seconds is None
                     else args.think_seconds,
+                )
+            elif args.suite == "next-edit":
+                from bench.next_edit import DEFAULT_SEED, DEFAULT_SINCE, run_next_edit_bench
+
+                report = run_next_edit_bench(
+                    settings,
+                    args.repo,
+                    args.since or DEFAULT_SINCE,
+                    args.until,
+                    args.cases,
+                    DEFAULT_SEED if args.seed is None else args.seed,
                 )
             elif args.suite == "index":
                 from bench.index import run_index_bench

@@ -48,6 +48,12 @@ class Settings:
     # The instruction-following model for docstrings, refactors and history documents (same
     # backend and endpoint as `model`); loaded on first use.
     instruction_model: str = "qwen2.5-coder-1.5b"
+    # Next-edit suggestions (genls/nextEdit, and inline suggestions that replace text near the
+    # cursor): on/off, the model that rewrites the lines around the cursor, and how many
+    # lines above and below the cursor it may rewrite.
+    next_edit: bool = True
+    next_edit_model: str = "qwen2.5-coder-1.5b"
+    next_edit_lines: int = 10
     # Python docstrings: google, numpy or sphinx; generated documentation wraps at this width.
     docstring_style: str = "google"
     doc_line_width: int = 88
@@ -102,6 +108,7 @@ class Settings:
             "max_lines",
             "max_file_bytes",
             "diagram_max_nodes",
+            "next_edit_lines",
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting {_camel(name)} must be at least 1")

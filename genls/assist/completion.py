@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import count
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from genls.assist.confidence import first_line_confidence
 from genls.assist.postprocess import FilterContext, answer_of, nothing_more_shown, postprocess
@@ -31,6 +31,7 @@ from genls.llm.fim import Snippet, resolve_format
 from genls.llm.registry import calibrated_min_token_probability
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Settings that need a new backend when they change; the rest apply to the next request.
 _BACKEND_SETTINGS = (
@@ -234,22 +235,38 @@ class CompletionEngine:
             await asyncio.sleep(self.settings.debounce_ms / 1000)
             if self._newest != ticket:
                 return None, "model"
-        work = partial(self._complete_blocking, origin=origin)
-        return await self._run(work, request, ticket, started), "model"
+        work = partial(self._complete_blocking, request, started=started, origin=origin)
+        return await self._run(work, ticket), "model"
 
     async def prewarm(self, request: CompletionRequest) -> None:
         """Put this cursor's prompt into the model's cache; any real request interrupts it."""
         if not self._may_work_ahead(request):
             return
         ticket = self._newest = next(self._tickets)
-        await self._run(self._prewarm_blocking, request, ticket, time.perf_counter())
+        await self._run(
+            partial(self._prewarm_blocking, request, started=time.perf_counter()), ticket
+        )
 
-    async def _run(self, work, request: CompletionRequest, ticket: int, started: float):
+    async def run_behind(self, work: Callable[[Callable[[], bool]], T]) -> T | None:
+        """Run other model work (a next-edit prediction) on the model thread, behind
+        completions: it never waits for one, and any completion request stops it at its next
+        step. `work(should_stop)` runs on the model thread; None when a request was waiting."""
+        if self.busy:
+            return None
+        ticket = self._newest = next(self._tickets)
+        return await self._run(work, ticket)
+
+    @property
+    def busy(self) -> bool:
+        """A completion request is waiting for its answer."""
+        return bool(self._requests_in_flight)
+
+    async def _run(self, work: Callable[[Callable[[], bool]], T], ticket: int) -> T:
         def should_stop() -> bool:
             return self._newest != ticket
 
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, work, request, should_stop, started)
+        future = loop.run_in_executor(self._executor, work, should_stop)
         try:
             return await asyncio.shield(future)
         except asyncio.CancelledError:
@@ -283,8 +300,9 @@ class CompletionEngine:
         self,
         request: CompletionRequest,
         should_stop: Callable[[], bool],
+        *,
         started: float,
-        origin: str = "model",
+        origin: str,
     ) -> Suggestion | None:
         if should_stop():
             return None
@@ -365,7 +383,7 @@ class CompletionEngine:
         return calibrated_min_token_probability(self.settings.model) if chosen is None else chosen
 
     def _prewarm_blocking(
-        self, request: CompletionRequest, should_stop: Callable[[], bool], started: float
+        self, request: CompletionRequest, should_stop: Callable[[], bool], *, started: float
     ) -> None:
         if should_stop():
             return

@@ -8,6 +8,7 @@ workspace.
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import os
 import subprocess
@@ -45,6 +46,38 @@ SKIPPED_FOLDERS = frozenset(
     }
 )
 _BINARY_PROBE_BYTES = 8_192
+# Files whose contents never go into a prompt, whatever .gitignore says.
+SECRET_NAMES = (
+    ".env",
+    ".env.*",
+    "*.env",
+    "*.pem",
+    "*.key",
+    "id_rsa*",
+    "id_ed25519*",
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    "credentials*",
+    "*secret*",
+)
+
+
+def is_private(root: Path | None, path: Path) -> bool:
+    """A secret by its name, or a file git ignores: its edits are never remembered."""
+    if any(fnmatch.fnmatch(path.name.lower(), pattern) for pattern in SECRET_NAMES):
+        return True
+    if root is None or not path.is_relative_to(root):
+        return False
+    try:
+        checked = subprocess.run(
+            ["git", "-C", str(root), "check-ignore", "-q", "--", str(path)],
+            capture_output=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return checked.returncode == 0  # 1: not ignored; 128: not a git repository
 
 
 def workspace_files(root: Path, max_bytes: int) -> list[Path]:

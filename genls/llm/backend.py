@@ -21,6 +21,10 @@ class GenerationRequest:
     max_tokens: int
     temperature: float
     stop: tuple[str, ...]
+    # Text the answer is expected to copy most of (a next-edit rewrite of the lines around the
+    # cursor): a backend that can may draft tokens from it (prompt-lookup decoding) and
+    # verify them in one batch; the answer is the same as without it.
+    draft_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,9 @@ class GenerationStats:
     generated_tokens: int = 0
     prefill_seconds: float = 0.0
     decode_seconds: float = 0.0
+    # Prompt-lookup decoding: tokens drafted from the source, and how many the model kept.
+    drafted_tokens: int = 0
+    accepted_draft_tokens: int = 0
     # (end offset in the generated text, log-probability) per generated token, where the
     # backend knows them; empty elsewhere (then no suggestion is judged by its confidence).
     token_logprobs: list[tuple[int, float]] = field(default_factory=list)

@@ -28,6 +28,15 @@ def create_instruction_backend(settings: Settings, store: ModelStore | None = No
     return _create(settings, settings.instruction_model, INSTRUCTION_CONTEXT_TOKENS, store)
 
 
+# A next-edit prompt: related code, the last edits, the window before and now; plus the answer.
+NEXT_EDIT_CONTEXT_TOKENS = 2048
+
+
+def create_next_edit_backend(settings: Settings, store: ModelStore | None = None) -> Backend:
+    """The model that rewrites the lines around the cursor (next-edit suggestions)."""
+    return _create(settings, settings.next_edit_model, NEXT_EDIT_CONTEXT_TOKENS, store)
+
+
 def _create(settings: Settings, model: str, n_ctx: int, store: ModelStore | None) -> Backend:
     if settings.backend == "openai":
         from genls.llm.openai_backend import OpenAICompatibleBackend

@@ -23,11 +23,16 @@ from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 from genls.errors import BackendError
 from genls.llm.backend import ChatMessage, GenerationRequest, GenerationStats
 from genls.llm.fim import FimFormat, detect_format
+from genls.llm.prompt_lookup import SourceLookup
 
 log = logging.getLogger(__name__)
 
 # Prewarming checks for a waiting request after each step of this many tokens.
 _PREWARM_STEP_TOKENS = 64
+# Prompt-lookup decoding checks this many drafted tokens per model step, and prefills its
+# prompt (work behind completions) this many tokens at a time.
+_DRAFT_TOKENS = 12
+_BEHIND_STEP_TOKENS = 16
 
 
 class LlamaCppBackend:
@@ -82,15 +87,81 @@ class LlamaCppBackend:
 
     # -- generation -------------------------------------------------------------------------
 
-    def _start(self, prompt: str, temperature: float) -> tuple[Iterator[int], list[int]]:
-        tokens = self._prompt_tokens(prompt)
+    def _start(
+        self, request: GenerationRequest, should_stop: Callable[[], bool]
+    ) -> Iterator[tuple[int, float]]:
+        """(token, log-probability) of each generated token."""
+        tokens = self._prompt_tokens(request.prompt)
         self.last_stats = GenerationStats(
             prompt_tokens=len(tokens), reused_tokens=self._common_prefix(tokens)
         )
+        if request.draft_source and request.temperature == 0:
+            source = self._llm.tokenize(
+                request.draft_source.encode("utf-8", "replace"), add_bos=False
+            )
+            return self._lookup_decoding(tokens, source, should_stop)
+        return self._sampled(tokens, request.temperature)
+
+    def _sampled(self, tokens: list[int], temperature: float) -> Iterator[tuple[int, float]]:
         generator = self._llm.generate(
             tokens, temp=temperature, top_k=40, top_p=0.95, min_p=0.05, repeat_penalty=1.0
         )
-        return generator, tokens
+        try:
+            for token in generator:
+                yield token, self._logprob(self._logits(-1), token)
+        finally:
+            generator.close()
+
+    def _lookup_decoding(
+        self, prompt: list[int], source: list[int], should_stop: Callable[[], bool]
+    ) -> Iterator[tuple[int, float]]:
+        """Greedy decoding that drafts the next tokens from `source` and checks them all in one
+        batch: where the answer copies the source, one model step yields many tokens.
+
+        llama-cpp-python's own LlamaPromptLookupDecoding needs logits_all, which keeps a
+        float per vocabulary entry for every context position (2.5 GB for Qwen at 4,096
+        tokens); here only the batch's logits are read.
+        """
+        llm = self._llm
+        # The prompt is prefilled in steps, as prewarming does: this is work done behind
+        # completions, and a completion request waits for one step at most.
+        llm.n_tokens = min(self._common_prefix(prompt), len(prompt) - 1)
+        while llm.n_tokens < len(prompt):
+            if should_stop():
+                return
+            llm.eval(prompt[llm.n_tokens : llm.n_tokens + _BEHIND_STEP_TOKENS])
+        logits = self._logits(-1)
+        pending = int(logits.argmax())
+        drafts = SourceLookup(source)
+        while True:
+            yield pending, self._logprob(logits, pending)
+            drafts.feed(pending)
+            batch = [pending, *drafts.draft(_DRAFT_TOKENS)]
+            n_past = llm.n_tokens
+            if n_past + len(batch) >= self.n_ctx:
+                return
+            llm._batch.set_batch(batch=batch, n_past=n_past, logits_all=True)
+            llm._ctx.decode(llm._batch)
+            llm.input_ids[n_past : n_past + len(batch)] = batch
+            llm.n_tokens = n_past + len(batch)
+            # The last logits may be a rejected draft's: llama-cpp-python must not sample
+            # from them on an exact cache hit.
+            llm._requires_eval = True
+            for index in range(len(batch)):
+                logits = self._logits(index)
+                predicted = int(logits.argmax())
+                if index + 1 < len(batch) and predicted == batch[index + 1]:
+                    yield predicted, self._logprob(logits, predicted)  # a draft token, kept
+                    drafts.feed(predicted)
+                    continue
+                # The model disagrees here: the cache keeps what it confirmed, and the token it
+                # chose is evaluated in the next batch.
+                llm.n_tokens = n_past + index + 1
+                llm._ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)
+                self.last_stats.drafted_tokens += len(batch) - 1
+                self.last_stats.accepted_draft_tokens += index
+                pending = predicted
+                break
 
     def _common_prefix(self, tokens: list[int]) -> int:
         cached = self._llm.input_ids[: self._llm.n_tokens]
@@ -105,20 +176,19 @@ class LlamaCppBackend:
         self, request: GenerationRequest, should_stop: Callable[[], bool]
     ) -> Iterator[str]:
         started = time.perf_counter()
-        generator, _ = self._start(request.prompt, request.temperature)
+        generator = self._start(request, should_stop)
         vocab = self._llm._model.vocab
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         text = ""
         emitted = 0
         first_token_at: float | None = None
         try:
-            for count, token in enumerate(generator, start=1):
+            for count, (token, logprob) in enumerate(generator, start=1):
                 if first_token_at is None:
                     first_token_at = time.perf_counter()
                     self.last_stats.prefill_seconds = first_token_at - started
                 if llama_cpp.llama_vocab_is_eog(vocab, token) or should_stop():
                     break
-                logprob = self._logprob(token)
                 text += decoder.decode(self._llm.detokenize([token], special=True))
                 self.last_stats.generated_tokens = count
                 self.last_stats.token_logprobs.append((len(text), logprob))
@@ -141,10 +211,14 @@ class LlamaCppBackend:
             if first_token_at is not None:
                 self.last_stats.decode_seconds = time.perf_counter() - first_token_at
 
-    def _logprob(self, token: int) -> float:
-        """Log-probability of the token just sampled, from the logits it was sampled from."""
-        pointer = llama_cpp.llama_get_logits_ith(self._llm._ctx.ctx, -1)
-        logits = np.ctypeslib.as_array(pointer, shape=(self._n_vocab,))
+    def _logits(self, index: int) -> np.ndarray:
+        """The logits at position `index` of the last batch (-1: its last token)."""
+        pointer = llama_cpp.llama_get_logits_ith(self._llm._ctx.ctx, index)
+        return np.ctypeslib.as_array(pointer, shape=(self._n_vocab,))
+
+    @staticmethod
+    def _logprob(logits: np.ndarray, token: int) -> float:
+        """Log-probability of `token` under these logits."""
         top = float(logits.max())
         return float(logits[token]) - top - math.log(float(np.exp(logits - top).sum()))
 

@@ -10,10 +10,12 @@ from genls.server import (
     code_lens_features,
     completion_features,
     diagram_features,
+    document_features,
     history_features,
     image_features,
     index_features,
     lifecycle_features,
+    next_edit_features,
     rename_features,
     status_features,
 )
@@ -23,7 +25,9 @@ from genls.server.app import GenlsServer
 def create_server(cli_overrides: dict[str, Any] | None = None) -> GenlsServer:
     server = GenlsServer(cli_overrides)
     lifecycle_features.register(server)
+    document_features.register(server)
     completion_features.register(server)
+    next_edit_features.register(server)
     status_features.register(server)
     index_features.register(server)
     rename_features.register(server)

@@ -20,6 +20,8 @@ from pygls.lsp.server import LanguageServer
 from genls import __version__
 from genls.assist.completion import CompletionEngine
 from genls.assist.cross_file import IndexContextProvider
+from genls.assist.edit_history import EditHistory
+from genls.assist.next_edit import NextEditEngine
 from genls.config import Settings, read_workspace_settings, unwrap_client_settings
 from genls.errors import ConfigError, GenlsError
 from genls.index.embeddings import Embedder
@@ -45,6 +47,11 @@ class GenlsServer(LanguageServer):
         self.workspace_overrides: dict[str, Any] = {}
         self.settings = Settings().merged(self.cli_overrides)
         self.engine = CompletionEngine(self.settings, backend_factory)
+        # Next-edit suggestions: from each open document's recent edits, on the completion
+        # model's thread, behind completions.
+        self.edit_history = EditHistory()
+        self.next_edit = NextEditEngine(self.settings, self.engine)
+        self.root: Path | None = None  # the workspace folder, from initialize
         self.index: WorkspaceIndex | None = None
         self.indexing: asyncio.Future | None = None
         self.closing = threading.Event()  # stops a running index update between files
@@ -102,6 +109,7 @@ class GenlsServer(LanguageServer):
     def close(self) -> None:
         self.closing.set()
         self.engine.close()
+        self.next_edit.close()  # its model ran on the engine's thread, now stopped
         self._index_executor.shutdown(wait=True, cancel_futures=True)
         self.instruction_executor.shutdown(wait=True, cancel_futures=True)
         self.instruction.close()
@@ -142,6 +150,7 @@ class GenlsServer(LanguageServer):
         self.settings = settings
         logging.getLogger("genls").setLevel(settings.log_level.upper())
         self.engine.update_settings(settings)
+        self.next_edit.update_settings(settings)
         self.instruction.update_settings(settings)
         self._shown_errors.clear()
 

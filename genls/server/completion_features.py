@@ -17,6 +17,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from genls.assist.completion import CompletionRequest, Suggestion
 from genls.errors import GenlsError
+from genls.server import next_edit_features
 from genls.server.app import GenlsServer
 from genls.server.convert import completion_request, document_or_error, position_at
 
@@ -47,7 +48,10 @@ def register(server: GenlsServer) -> None:
     ) -> types.InlineCompletionList:
         request, suggestion = await _suggest(ls, params.text_document.uri, params.position)
         if suggestion is None:
-            return types.InlineCompletionList(items=[])
+            # No ghost text here: the next edit near the cursor, if there is one.
+            document = ls.workspace.get_text_document(request.uri)
+            nearby = await next_edit_features.nearby_item(ls, document, params.position)
+            return types.InlineCompletionList(items=[nearby] if nearby else [])
         item = types.InlineCompletionItem(
             insert_text=suggestion.text,
             range=types.Range(start=params.position, end=params.position),

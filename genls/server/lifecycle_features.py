@@ -1,4 +1,4 @@
-"""Initialization, configuration, documents opening, shutdown."""
+"""Initialization, configuration, shutdown."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from genls import __version__
 from genls.errors import GenlsError
 from genls.server.app import GenlsServer
 from genls.server.client_log import forward_logs_to_client
-from genls.server.convert import completion_request
 from genls.server.index_features import index_workspace, watch_files
 
 log = logging.getLogger(__name__)
@@ -28,9 +27,10 @@ def register(server: GenlsServer) -> None:
         root = to_fs_path(root_uri) if root_uri else None
         forward_logs_to_client(ls, logging.getLogger("genls"), also_stderr=ls.log_to_stderr)
         log.info("genls %s, workspace %s", __version__, root or "none")
-        ls.load_workspace_settings(Path(root) if root else None)
+        ls.root = Path(root) if root else None
+        ls.load_workspace_settings(ls.root)
         ls.apply_client_settings(params.initialization_options or {})
-        ls.open_index(Path(root) if root else None)
+        ls.open_index(ls.root)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: GenlsServer, params: types.InitializedParams) -> None:
@@ -53,23 +53,6 @@ def register(server: GenlsServer) -> None:
     ) -> None:
         ls.apply_client_settings(params.settings or {})
 
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    async def did_open(ls: GenlsServer, params: types.DidOpenTextDocumentParams) -> None:
-        # Prewarm at the end of the file, where new code is most often written.
-        document = ls.workspace.get_text_document(params.text_document.uri)
-        request = completion_request(document, _end_of(document.source), "utf-32")
-        try:
-            await ls.engine.prewarm(request)
-        except GenlsError as exc:
-            ls.show_error(exc)
-        except asyncio.CancelledError:
-            pass
-
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: GenlsServer, *args) -> None:
         await asyncio.get_running_loop().run_in_executor(None, ls.close)
-
-
-def _end_of(text: str) -> types.Position:
-    lines = text.split("\n")
-    return types.Position(line=len(lines) - 1, character=len(lines[-1]))

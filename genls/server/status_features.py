@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from genls import __version__
+from genls.assist.next_edit import NextEditAttempt
 from genls.server.app import GenlsServer
 
 STATUS_COMMAND = "genls.status"
@@ -43,6 +44,9 @@ def register(server: GenlsServer) -> None:
                 "milliseconds": round(engine.last_prewarm.seconds * 1000, 1),
                 "finished": engine.last_prewarm.finished,
             },
+            "recentNextEdits": [
+                _next_edit_status(attempt) for attempt in list(ls.next_edit.recent)
+            ],
             "recentGenerations": [
                 {
                     "path": record.path,
@@ -54,3 +58,16 @@ def register(server: GenlsServer) -> None:
                 for record in engine.recent
             ],
         }
+
+
+def _next_edit_status(attempt: NextEditAttempt) -> dict[str, Any]:
+    stats = attempt.stats
+    return {
+        "source": attempt.source,
+        "milliseconds": round(attempt.seconds * 1000, 1),
+        "offered": attempt.offered,
+        "stopped": attempt.stopped,
+        "generation": None
+        if stats is None
+        else {k: v for k, v in asdict(stats).items() if k != "token_logprobs"},
+    }

@@ -1,0 +1,269 @@
+"""Next-edit suggestions: from the person's last edits, the edit they are about to make.
+
+Two ways, cheapest first:
+1. a rename by hand (one whole name replaced by another): the next use of the old name in the
+   same scope is offered, renamed, with no model (genls.assist.next_edit_rename);
+2. the model rewrites the lines around the cursor (genls.assist.next_edit_prompt), decoded
+   with prompt lookup since the answer mostly copies them; genls offers the smallest range
+   where the answer differs.
+
+Every suggestion passes the same checks before it is offered: it changes something, only inside
+the window, it does not take the file back towards what it was before the person's last edit,
+and the file parses no worse. The model runs on the completion engine's thread, behind
+completions: a completion request stops it, so ghost text never waits for a next edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from genls.assist.completion import CompletionEngine, CompletionRequest
+from genls.assist.edit_check import syntax_errors
+from genls.assist.edit_history import EditEvent, changed_span
+from genls.assist.next_edit_prompt import (
+    STOPS,
+    EditWindow,
+    answer_window,
+    build_next_edit_prompt,
+    edit_window,
+    window_before,
+)
+from genls.assist.next_edit_rename import next_use, remaining_uses, renamed_name
+from genls.config import Settings
+from genls.index.files import is_private
+from genls.index.languages import LanguageInfo, language_for
+from genls.llm.backend import Backend, GenerationRequest, GenerationStats
+from genls.llm.factory import create_next_edit_backend
+
+log = logging.getLogger(__name__)
+
+# The model's prompt: related code and the file above the window fill what the window, the
+# edits and the answer leave of this budget.
+PROMPT_TOKENS = 1024
+# Room for an answer a few lines longer than the window (an edit that adds lines).
+_ANSWER_MARGIN_TOKENS = 48
+_BACKEND_SETTINGS = ("next_edit_model", "backend", "gguf_file", "endpoint", "api_key", "threads")
+
+
+@dataclass(frozen=True)
+class NextEditRequest:
+    uri: str
+    path: str
+    text: str  # the document as the editor has it now
+    offset: int  # the cursor, in code points
+    language_id: str | None
+    events: tuple[EditEvent, ...]  # the document's recent edits, the last one last
+    root: Path | None = None  # the workspace folder: its .gitignore says what is private
+
+
+@dataclass(frozen=True)
+class NextEdit:
+    start: int  # the range of the request's text to replace
+    end: int
+    new_text: str
+    source: str  # "rename" or "model"
+    reason: str  # one line for the person: what the edit continues
+    seconds: float
+    stats: GenerationStats | None = None  # the model's generation, for the model's edits
+
+
+@dataclass(frozen=True)
+class NextEditAttempt:
+    """How the last prediction went, offered or not (for `genls.status`)."""
+
+    source: str  # "rename" or "model"
+    seconds: float
+    offered: bool
+    stopped: bool  # a completion request stopped the model
+    stats: GenerationStats | None = None
+
+
+class NextEditEngine:
+    def __init__(
+        self,
+        settings: Settings,
+        completion: CompletionEngine,
+        create_backend: Callable[[Settings], Backend] = create_next_edit_backend,
+    ) -> None:
+        self.settings = settings
+        self._completion = completion
+        self._create_backend = create_backend
+        self._backend: Backend | None = None
+        self._backend_key: tuple = ()
+        self.recent: deque[NextEditAttempt] = deque(maxlen=8)
+        self._private: dict[Path, bool] = {}  # by path: a secret's name, or git ignores it
+
+    def _is_private(self, root: Path | None, path: Path) -> bool:
+        if path not in self._private:
+            self._private[path] = is_private(root, path)
+        return self._private[path]
+
+    def _attempted(self, attempt: NextEditAttempt) -> None:
+        self.recent.append(attempt)
+
+    def update_settings(self, settings: Settings) -> None:
+        self.settings = settings  # a changed model is loaded again on next use
+
+    def window(self, request: NextEditRequest) -> EditWindow:
+        lines = self.settings.next_edit_lines
+        return edit_window(request.text, request.offset, lines, lines)
+
+    async def predict(self, request: NextEditRequest) -> NextEdit | None:
+        """The next edit, or None; a completion request meanwhile stops the model."""
+        if not self.settings.next_edit or not request.events:
+            return None
+        started = time.perf_counter()
+        if await asyncio.to_thread(self._is_private, request.root, Path(request.path)):
+            return None  # a secret or an ignored file: nothing of it goes into a prompt
+        found = await asyncio.to_thread(_rename_edit, request, started)
+        if found is not None:
+            self._attempted(NextEditAttempt("rename", found.seconds, True, False))
+            return found
+        if self._completion.busy:
+            self._attempted(NextEditAttempt("model", 0.0, False, True))
+            return None
+        return await self._completion.run_behind(
+            lambda should_stop: self._model_edit(request, should_stop, started)
+        )
+
+    # -- on the completion engine's model thread --------------------------------------------
+
+    def _loaded(self) -> Backend:
+        key = tuple(getattr(self.settings, name) for name in _BACKEND_SETTINGS)
+        if self._backend is not None and key != self._backend_key:
+            self._backend.close()
+            self._backend = None
+        if self._backend is None:
+            loading = time.perf_counter()
+            self._backend = self._create_backend(self.settings)
+            self._backend_key = key
+            log.info(
+                "loaded %s for next edits in %.2fs",
+                self._backend.description,
+                time.perf_counter() - loading,
+            )
+        return self._backend
+
+    def _model_edit(
+        self, request: NextEditRequest, should_stop: Callable[[], bool], started: float
+    ) -> NextEdit | None:
+        if should_stop():
+            self._attempted(NextEditAttempt("model", 0.0, False, True))
+            return None
+        backend = self._loaded()
+        window = self.window(request)
+        context = self._completion.context
+        snippets = context.snippets(_as_completion(request)) if context is not None else ()
+        prompt = build_next_edit_prompt(
+            path=request.path,
+            text=request.text,
+            window=window,
+            events=request.events,
+            snippets=snippets,
+            count_tokens=backend.count_tokens,
+            context_tokens=PROMPT_TOKENS,
+        )
+        window_lines = window.text.count("\n") + 1
+        generation = GenerationRequest(
+            prompt=prompt,
+            max_tokens=backend.count_tokens(window.text) + _ANSWER_MARGIN_TOKENS,
+            temperature=0.0,
+            stop=STOPS,
+            draft_source=window.text,
+        )
+        generated = ""
+        for piece in backend.generate(generation, should_stop):
+            generated += piece
+            if generated.count("\n") > window_lines + 4:
+                break  # the answer runs past the window: not a rewrite of it
+        stats = backend.last_stats
+        seconds = time.perf_counter() - started
+        if should_stop() or generated.count("\n") > window_lines + 4:
+            self._attempted(NextEditAttempt("model", seconds, False, should_stop(), stats))
+            return None
+        predicted = answer_window(generated, window)
+        original = window_before(request.events[-1], window)
+        edit = checked_edit(request, window, original, predicted)
+        self._attempted(NextEditAttempt("model", seconds, edit is not None, False, stats))
+        log.debug(
+            "next edit in %.0f ms (prompt %d tokens, %d reused, %d generated, %d of %d drafted"
+            " kept): %s",
+            seconds * 1000,
+            stats.prompt_tokens,
+            stats.reused_tokens,
+            stats.generated_tokens,
+            stats.accepted_draft_tokens,
+            stats.drafted_tokens,
+            "offered" if edit else "nothing",
+        )
+        if edit is None:
+            return None
+        start, end, new_text = edit
+        return NextEdit(start, end, new_text, "model", "continues your last edit", seconds, stats)
+
+    def close(self) -> None:
+        """Free the model; call once the completion engine's thread has stopped."""
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+
+
+def _rename_edit(request: NextEditRequest, started: float) -> NextEdit | None:
+    renamed = renamed_name(request.events[-1])
+    if renamed is None or request.events[-1].after != request.text:
+        return None
+    language = language_for(request.language_id, request.path)
+    use = next_use(remaining_uses(request.text, renamed, language), request.offset)
+    if use is None:
+        return None
+    reason = f"rename {renamed.old} to {renamed.new}, as you did"
+    seconds = time.perf_counter() - started
+    return NextEdit(use.start, use.end, renamed.new, "rename", reason, seconds)
+
+
+def checked_edit(
+    request: NextEditRequest, window: EditWindow, original: str, predicted: str
+) -> tuple[int, int, str] | None:
+    """(start, end, new text) in the document for the model's rewrite of the window, or None
+    when it must not be offered: no change, a change to the window's first or last line (the
+    model lost its place), a step back towards the text before the last edit, or a file that
+    parses worse."""
+    current = window.text
+    if predicted == current:
+        return None
+    start, end_current, end_predicted = changed_span(current, predicted)
+    first_line_end = current.find("\n") + 1 or len(current)
+    last_line_start = current.rstrip("\n").rfind("\n") + 1
+    if (start < first_line_end and not window.at_file_start) or (
+        end_current > last_line_start and not window.at_file_end
+    ):
+        return None
+    if _similarity(predicted, original) > _similarity(current, original):
+        return None  # takes back the person's last edit
+    language = language_for(request.language_id, request.path)
+    text = request.text
+    new_text = text[: window.start] + predicted + text[window.end :]
+    if _parses_worse(text, new_text, language):
+        return None
+    return window.start + start, window.start + end_current, predicted[start:end_predicted]
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _parses_worse(before: str, after: str, language: LanguageInfo) -> bool:
+    return syntax_errors(after, language) > syntax_errors(before, language)
+
+
+def _as_completion(request: NextEditRequest) -> CompletionRequest:
+    return CompletionRequest(
+        request.uri, request.path, request.text, request.offset, request.language_id
+    )
