@@ -10,6 +10,7 @@ from genls.assist.next_edit_prompt import (
     answer_window,
     build_next_edit_prompt,
     edit_window,
+    settled_answer,
     window_before,
 )
 from genls.assist.next_edit_rename import next_use, remaining_uses, renamed_name
@@ -231,3 +232,16 @@ def test_the_lookup_drafts_what_the_source_has_next_and_finds_its_place_again():
     lookup.feed(1)
     lookup.feed(2)  # ... and comes back: the nearest "1 2" ahead is the second one
     assert lookup.draft(2) == [6, 7]
+
+
+def test_the_answer_is_settled_once_it_copies_the_window_again_after_its_change():
+    current = "a = compute(1)\nb = compute(2)\nc = compute(3)\nd = compute(4)\ne = compute(5)\n"
+    changed = "a = compute(1)\nb = compute(2) * k\n"
+    assert settled_answer(changed, current) is None  # changed, not yet copying again
+    assert settled_answer(changed + "c = compute(3)\n", current) is None  # one line back
+    settled = settled_answer(changed + "c = compute(3)\nd = compute(4)\n", current)
+    assert settled == current.replace("compute(2)", "compute(2) * k")
+    copying = "a = compute(1)\nb = compute(2)\nc = compute(3)\n"
+    assert settled_answer(copying, current) is None  # no change yet: it may come later
+    blank = "x\n\n)\n\n"
+    assert settled_answer("y\n" + blank[2:], "x\n\n)\n\nz\n") is None  # trivial lines

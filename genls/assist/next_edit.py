@@ -33,6 +33,7 @@ from genls.assist.next_edit_prompt import (
     answer_window,
     build_next_edit_prompt,
     edit_window,
+    settled_answer,
     window_before,
 )
 from genls.assist.next_edit_rename import next_use, remaining_uses, renamed_name
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 
 # The model's prompt: related code and the file above the window fill what the window, the
 # edits and the answer leave of this budget.
-PROMPT_TOKENS = 1024
+PROMPT_TOKENS = 512
 # Room for an answer a few lines longer than the window (an edit that adds lines).
 _ANSWER_MARGIN_TOKENS = 48
 _BACKEND_SETTINGS = ("next_edit_model", "backend", "gguf_file", "endpoint", "api_key", "threads")
@@ -178,17 +179,19 @@ class NextEditEngine:
             stop=STOPS,
             draft_source=window.text,
         )
-        generated = ""
+        generated, settled = "", None
         for piece in backend.generate(generation, should_stop):
             generated += piece
-            if generated.count("\n") > window_lines + 4:
-                break  # the answer runs past the window: not a rewrite of it
+            # The change is made and the answer copies the window again: the rest is known.
+            settled = settled_answer(generated, window.text)
+            if settled is not None or generated.count("\n") > window_lines + 4:
+                break  # (past the window: not a rewrite of it)
         stats = backend.last_stats
         seconds = time.perf_counter() - started
-        if should_stop() or generated.count("\n") > window_lines + 4:
+        if should_stop() or (settled is None and generated.count("\n") > window_lines + 4):
             self._attempted(NextEditAttempt("model", seconds, False, should_stop(), stats))
             return None
-        predicted = answer_window(generated, window)
+        predicted = answer_window(settled or generated, window)
         original = window_before(request.events[-1], window)
         edit = checked_edit(request, window, original, predicted)
         self._attempted(NextEditAttempt("model", seconds, edit is not None, False, stats))

@@ -20,6 +20,8 @@ FILE_SEPARATOR = "<|file_sep|>"
 # Where the model's answer ends (the next file, or the end of the text).
 STOPS = (FILE_SEPARATOR, "<|endoftext|>", "<|im_end|>", "<|fim_prefix|>", "<|repo_name|>")
 EARLIER_EDITS = 4  # original/updated blocks of the edits before the last one
+# Two lines the answer shares with the window, after its change, must say this much.
+_SETTLE_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,36 @@ def answer_window(generated: str, window: EditWindow) -> str:
     if not window.text.endswith("\n") and generated.endswith("\n"):
         generated = generated[:-1]
     return generated
+
+
+def settled_answer(generated: str, current: str) -> str | None:
+    """The whole updated window once the answer has made its change and copies the window
+    again: after it departed from `current`, its last two complete lines are lines of
+    `current` further on (and not trivial ones). The rest is then `current`'s, and decoding
+    can stop. None while that is not yet so."""
+    lines = generated.splitlines(keepends=True)
+    if len(lines) < 3 or not lines[-1].endswith("\n"):
+        return None
+    departed = _common_prefix_lines(lines, current.splitlines(keepends=True))
+    if departed >= len(lines) - 2:
+        return None  # still copying (or departed within the last two lines)
+    tail = lines[-2:]
+    if len("".join(tail).strip()) < _SETTLE_CHARS:
+        return None  # blank lines and lone brackets recur anywhere
+    current_lines = current.splitlines(keepends=True)
+    for index in range(departed, len(current_lines) - 1):
+        if current_lines[index : index + 2] == tail:
+            return "".join(lines) + "".join(current_lines[index + 2 :])
+    return None
+
+
+def _common_prefix_lines(a: list[str], b: list[str]) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
 
 
 def _context_files(

@@ -2,8 +2,8 @@
 
 `genls/nextEdit` (params: textDocument, position; result: uri, range, newText, reason, or
 null) gives the next edit wherever it is: near the cursor, or a jump to the next use of a
-name just renamed. Near the cursor, the same edit also comes as a standard inline completion
-whose range replaces text (LSP 3.18), when there is no ghost text to show. Accepting either
+name just renamed. On the cursor's line, the same edit also comes as a standard inline
+completion whose range replaces text (LSP 3.18), when there is no ghost text to show. Accepting either
 runs `genls.acceptedNextEdit`, so the edit history knows the edit was a suggestion.
 """
 
@@ -63,7 +63,7 @@ def register(server: GenlsServer) -> None:
 async def nearby_item(
     ls: GenlsServer, document: TextDocument, position: types.Position
 ) -> types.InlineCompletionItem | None:
-    """The next edit as an inline completion that replaces text, when it is near the cursor."""
+    """The next edit as an inline completion that replaces text, when it is on the cursor's line."""
     version = document.version
     await asyncio.sleep(MODEL_PAUSE_SECONDS)
     if document.version != version or document.uri not in ls.workspace.text_documents:
@@ -72,12 +72,14 @@ async def nearby_item(
     if found is None:
         return None
     text = document.source
-    window = ls.next_edit.window(_request(ls, document, position))
-    if not (window.start <= found.start and found.end <= window.end):
-        return None  # a jump: only genls/nextEdit offers it
+    edit_range = _range_of(text, found, ls.workspace.position_encoding)
+    if not edit_range.start.line == edit_range.end.line == position.line:
+        # An inline completion's range stays on one line (LSP 3.18), and editors show one
+        # only on the cursor's line: another line's edit is for genls/nextEdit.
+        return None
     return types.InlineCompletionItem(
         insert_text=found.new_text,
-        range=_range_of(text, found, ls.workspace.position_encoding),
+        range=edit_range,
         command=types.Command(
             title="genls: next edit accepted", command=ACCEPTED_COMMAND, arguments=[document.uri]
         ),

@@ -16,6 +16,8 @@ export const SERVER_COMMAND = {
   index: "genls.index",
   /** Attached to each inline completion item; VS Code runs it after an accept. */
   acceptedCompletion: "genls.acceptedCompletion",
+  /** Attached to each next edit (genls/nextEdit, or an inline item that replaces text). */
+  acceptedNextEdit: "genls.acceptedNextEdit",
   docstring: "genls.docstring",
   documentFile: "genls.documentFile",
   refactor: "genls.refactor",
@@ -322,6 +324,12 @@ export const PALETTE_COMMANDS: readonly PaletteCommand[] = [
     args: ({ inputs }) => [{ kind: inputs[0] }],
   }),
 ];
+
+/**
+ * Handled by the extension itself: it asks the server's `genls/nextEdit` request, not a
+ * server command (nextEditPreview.ts).
+ */
+export const NEXT_EDIT_COMMAND = { id: "genls.nextEdit", title: "Go to Next Edit" } as const;
 
 /** Handled by the extension itself, not by a server command. */
 export const RESTART_COMMAND = { id: "genls.restartServer", title: "Restart Server" } as const;

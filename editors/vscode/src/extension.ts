@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 
 import { CommandRunner } from "./commandRunner";
 import { CursorReporter } from "./cursorReporter";
+import { NextEditPreview } from "./nextEditPreview";
 import { resultViews } from "./resultViews";
 import { ServerSession } from "./session";
 import { StatusBar } from "./statusBar";
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
     statusOutput,
     new StatusBar(current),
     cursor,
+    new NextEditPreview(current, log),
     current.onDidChangeState((state) => state === "running" && cursor.reportActive()),
     ...runner.register(),
     vscode.workspace.onDidChangeConfiguration((event) => void current.configurationChanged(event)),

@@ -19,6 +19,7 @@ import {
 import { GenlsLanguageClient, type CommandInterceptor } from "./client";
 import { RESTART_COMMAND } from "./commands";
 import { CURSOR_NOTIFICATION, type CursorParams } from "./cursorReporter";
+import { NEXT_EDIT_REQUEST, type NextEditParams } from "./nextEdit";
 import {
   classifyStartFailure,
   resolveServerCommand,
@@ -115,6 +116,23 @@ export class ServerSession implements vscode.Disposable {
     }
     const commands = client.initializeResult?.capabilities.executeCommandProvider?.commands;
     return commands?.includes(command) ?? false;
+  }
+
+  /** `genls/nextEdit` at `position`: the raw JSON answer (null: no next edit). */
+  async nextEdit(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    token: vscode.CancellationToken,
+  ): Promise<unknown> {
+    const client = this.client;
+    if (client === undefined || client.state !== State.Running) {
+      throw new ServerNotRunningError();
+    }
+    const params: NextEditParams = {
+      textDocument: { uri: client.code2ProtocolConverter.asUri(document.uri) },
+      position: { line: position.line, character: position.character },
+    };
+    return client.sendRequest(NEXT_EDIT_REQUEST, params, token);
   }
 
   /** Tells the running server where the cursor came to rest; dropped while none runs. */

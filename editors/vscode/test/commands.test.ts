@@ -12,6 +12,7 @@ import {
   lacksInstruction,
   withInstruction,
   type EditorContext,
+  NEXT_EDIT_COMMAND,
   RESTART_COMMAND,
   SEARCH_HIT_COUNT,
   SERVER_COMMAND,
@@ -65,17 +66,19 @@ describe("palette commands", () => {
 
   it("never reuses a server command id, which vscode-languageclient registers itself", () => {
     const serverIds = new Set<string>(Object.values(SERVER_COMMAND));
-    for (const entry of [...PALETTE_COMMANDS, RESTART_COMMAND]) {
+    for (const entry of [...PALETTE_COMMANDS, NEXT_EDIT_COMMAND, RESTART_COMMAND]) {
       assert.ok(!serverIds.has(entry.id), entry.id);
     }
   });
 
   it("package.json contributes each command with its title in the genls category", () => {
-    const expected = [...PALETTE_COMMANDS, RESTART_COMMAND].map(({ id, title }) => ({
-      command: id,
-      title,
-      category: CATEGORY,
-    }));
+    const expected = [...PALETTE_COMMANDS, NEXT_EDIT_COMMAND, RESTART_COMMAND].map(
+      ({ id, title }) => ({
+        command: id,
+        title,
+        category: CATEGORY,
+      }),
+    );
     assert.deepEqual(manifest.contributes.commands, expected);
   });
 

@@ -1,7 +1,8 @@
 /**
  * The bundled extension (dist/extension.js) in a fake VS Code window: activation, the real
  * server started through vscode-languageclient, ghost text from its inline completion
- * provider, the accept command, the status bar, and the one message a failed start shows.
+ * provider, the accept command, next edits (an inline item that replaces text, and Go to Next
+ * Edit's preview), the status bar, and the one message a failed start shows.
  *
  * The fake (fakeVscode.ts) is only as deep as these paths need; what VS Code draws is not
  * checked, what the extension hands it is.
@@ -16,7 +17,14 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, afterEach, before, describe, it } from "node:test";
 
-import { REFACTOR_PRESETS, SERVER_COMMAND } from "../src/commands";
+import { NEXT_EDIT_COMMAND, REFACTOR_PRESETS, SERVER_COMMAND } from "../src/commands";
+import {
+  ACCEPT_NEXT_EDIT,
+  DISMISS_NEXT_EDIT,
+  NEXT_EDIT_VISIBLE,
+  NO_NEXT_EDIT,
+  NO_NEXT_EDIT_MS,
+} from "../src/nextEdit";
 import { NO_SEARCH_HITS, indexSummaryMessage, missingCommandMessage } from "../src/results";
 import { startFailureMessage } from "../src/serverCommand";
 import { isServerStatus, type ServerStatus } from "../src/serverTypes";
@@ -26,10 +34,14 @@ import {
   InlineCompletionList,
   InlineCompletionTriggerKind,
   Position,
+  Range,
+  Selection,
   createFakeHost,
   fakeDocument,
+  type FakeDecorationType,
   type FakeDocument,
   type FakeHost,
+  type FakeTextEditor,
   type ShownMessage,
 } from "./fakeVscode";
 import { PACKAGE_ROOT } from "./manifest";
@@ -41,6 +53,19 @@ const TIMEOUT_MS = 60_000;
 const SOURCE = "def add(a, b):\n    return ";
 const SHAPES =
   "class Shape:\n    def area(self):\n        return 0\n\n\nclass Square(Shape):\n    pass\n";
+/** `count` is renamed by hand on line 1: the next uses are on line 2 (near) and 5 (a jump). */
+const GEO = [
+  "def area(width, height):",
+  "    count = width * height",
+  '    print("count", count)',
+  "    width = abs(width)",
+  "    height = abs(height)",
+  "    return count",
+  "",
+].join("\n");
+
+/** `count` renamed by hand in `return count + count`: the next use is on the same line. */
+const TWICE = "def double(count):\n    return count + count\n";
 
 interface Extension {
   activate(context: { subscriptions: { dispose(): unknown }[] }): void;
@@ -54,10 +79,16 @@ const originalLoad = loader._load;
 let host: FakeHost | undefined;
 let extension: Extension | undefined;
 let workspace: string;
+/** A workspace whose .genls.toml makes the server show no ghost text (next edits instead). */
+let nextEditWorkspace: string;
 
 /** A fresh copy of the bundle (it keeps its session in a module variable), activated. */
-function activate(settings: Record<string, unknown>, documents: FakeDocument[] = []): FakeHost {
-  host = createFakeHost(workspace, documents, settings);
+function activate(
+  settings: Record<string, unknown>,
+  documents: FakeDocument[] = [],
+  folder: string = workspace,
+): FakeHost {
+  host = createFakeHost(folder, documents, settings);
   delete require.cache[BUNDLE];
   extension = require(BUNDLE) as Extension;
   extension.activate({ subscriptions: [] });
@@ -93,6 +124,27 @@ const errors = (fake: FakeHost): string[] => shown(fake, "error");
 const information = (fake: FakeHost): string[] => shown(fake, "information");
 const warnings = (fake: FakeHost): string[] => shown(fake, "warning");
 
+/** [start line, start character, end line, end character]. */
+function lines(range: Range | undefined): number[] {
+  return range === undefined
+    ? []
+    : [range.start.line, range.start.character, range.end.line, range.end.character];
+}
+
+/** What the editor shows now with the decoration type whose options have `option`. */
+function drawn(fake: FakeHost, editor: FakeTextEditor, option: string) {
+  const type = fake.decorationTypes.find((each: FakeDecorationType) => option in each.options);
+  assert.ok(type, `no decoration type with ${option}`);
+  return (editor.decorations.get(type.key) ?? []).map((decoration) => ({
+    range: lines(decoration.range),
+    text: decoration.renderOptions?.after?.contentText,
+  }));
+}
+
+function cursorAt(line: number, character: number): Selection {
+  return new Selection(new Position(line, character), new Position(line, character));
+}
+
 /** Runs genls: Show Status and reads the JSON it wrote to the "genls status" output. */
 async function shownStatus(fake: FakeHost): Promise<ServerStatus> {
   await fake.executeCommand("genls.showStatus");
@@ -107,6 +159,10 @@ describe("the bundled extension in a fake VS Code", { timeout: 4 * TIMEOUT_MS },
     workspace = mkdtempSync(join(tmpdir(), "genls-vscode-host-"));
     writeFileSync(join(workspace, "add.py"), SOURCE);
     writeFileSync(join(workspace, "shapes.py"), SHAPES);
+    nextEditWorkspace = mkdtempSync(join(tmpdir(), "genls-vscode-next-edit-"));
+    // No ghost text is sure enough (the extension has no setting for this one, the server
+    // reads it from the workspace): the inline answer at the cursor is then the next edit.
+    writeFileSync(join(nextEditWorkspace, ".genls.toml"), "minTokenProbability = 0.999\n");
     loader._load = function (request, parent, isMain) {
       if (request === "vscode") {
         assert.ok(host, "no fake host");
@@ -125,6 +181,7 @@ describe("the bundled extension in a fake VS Code", { timeout: 4 * TIMEOUT_MS },
   after(() => {
     loader._load = originalLoad;
     rmSync(workspace, { recursive: true, force: true });
+    rmSync(nextEditWorkspace, { recursive: true, force: true });
   });
 
   it("shows ghost text whose accept reaches the server, and the status", async () => {
@@ -164,6 +221,126 @@ describe("the bundled extension in a fake VS Code", { timeout: 4 * TIMEOUT_MS },
 
     assert.match((await shownStatus(fake)).model ?? "", /smollm2/i);
     assert.deepEqual(errors(fake), []);
+  });
+
+  it("passes the server's replace-range inline item to VS Code, and previews next edits with Go to Next Edit", async () => {
+    const folder = nextEditWorkspace;
+    const geo = fakeDocument(join(folder, "geo.py"), "python", GEO);
+    const untouched = fakeDocument(join(folder, "untouched.py"), "python", GEO);
+    const twice = fakeDocument(join(folder, "twice.py"), "python", TWICE);
+    const fake = activate(
+      {
+        "genls.serverPath": GENLS_BIN,
+        "genls.model": "smollm2-135m",
+        "genls.nextEditModel": "smollm2-135m",
+        "genls.threads": 1,
+        "genls.index": false,
+      },
+      [geo, untouched, twice],
+      folder,
+    );
+    await waitFor("the server", () => statusText(fake).startsWith("$(sparkle) smollm2-135m"));
+    const uri = geo.uri.toString();
+    const editor = fake.showEditor(geo, 1, 4);
+    await fake.type(geo, new Range(1, 4, 1, 9), "total"); // didChange sent
+    editor.selection = cursorAt(1, 9);
+
+    // VS Code asks the provider vscode-languageclient registered. The next use is on another
+    // line, which an inline completion cannot carry (its range stays on the cursor's line).
+    const provider = await waitFor(
+      "an inline completion provider",
+      () => fake.inlineCompletionProviders[0],
+    );
+    const ask = async (document: typeof geo, position: Position) => {
+      const result = await provider.provideInlineCompletionItems(
+        document,
+        position,
+        { triggerKind: InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: undefined },
+        new CancellationTokenSource().token,
+      );
+      return (result instanceof InlineCompletionList ? result.items : result) ?? [];
+    };
+    assert.deepEqual(await ask(geo, new Position(1, 9)), []);
+
+    // Go to Next Edit (Alt+]): the same edit, near the cursor, previewed where it is.
+    await fake.executeCommand(NEXT_EDIT_COMMAND.id);
+    assert.equal(fake.contextKeys.get(NEXT_EDIT_VISIBLE), true);
+    assert.deepEqual(drawn(fake, editor, "textDecoration"), [
+      { range: [2, 19, 2, 24], text: undefined },
+    ]);
+    assert.deepEqual(drawn(fake, editor, "after"), [{ range: [2, 24, 2, 24], text: "total" }]);
+    assert.deepEqual(lines(editor.selection), [1, 9, 1, 9]);
+    const note = fake.statusBarMessages.at(-1);
+    assert.match(note?.text ?? "", /^genls: rename count to total.*Tab accepts/);
+
+    // Tab: one edit (one undo step), the cursor after it, and the server told.
+    await fake.executeCommand(ACCEPT_NEXT_EDIT);
+    assert.equal(geo.getText().split("\n")[2], '    print("count", total)');
+    assert.equal(editor.edits, 1);
+    assert.deepEqual(lines(editor.selection), [2, 24, 2, 24]);
+    assert.equal(fake.contextKeys.get(NEXT_EDIT_VISIBLE), false);
+    assert.deepEqual(drawn(fake, editor, "textDecoration"), []);
+    assert.deepEqual(drawn(fake, editor, "after"), []);
+    assert.equal(note?.disposed, true);
+    const told = fake.executed.filter(({ id }) => id === SERVER_COMMAND.acceptedNextEdit);
+    assert.deepEqual(told, [{ id: SERVER_COMMAND.acceptedNextEdit, args: [uri] }]);
+
+    // The accepted edit was a rename too: the last use, three lines down, is a jump.
+    await fake.executeCommand(NEXT_EDIT_COMMAND.id);
+    assert.deepEqual(lines(editor.selection), [5, 11, 5, 11]);
+    assert.deepEqual(lines(editor.revealed.at(-1)), [5, 11, 5, 16]);
+    assert.deepEqual(drawn(fake, editor, "textDecoration"), [
+      { range: [5, 11, 5, 16], text: undefined },
+    ]);
+    assert.equal(fake.contextKeys.get(NEXT_EDIT_VISIBLE), true);
+
+    // Escape, a move of the cursor away, and typing each take the preview away.
+    await fake.executeCommand(DISMISS_NEXT_EDIT);
+    assert.equal(fake.contextKeys.get(NEXT_EDIT_VISIBLE), false);
+    assert.deepEqual(drawn(fake, editor, "textDecoration"), []);
+    await fake.executeCommand(NEXT_EDIT_COMMAND.id);
+    assert.equal(fake.contextKeys.get(NEXT_EDIT_VISIBLE), true);
+    editor.selection = cursorAt(0, 0);
+    assert.equal(fake.contextKeys.get(NEXT_EDIT_VISIBLE), false);
+    assert.deepEqual(drawn(fake, editor, "after"), []);
+    await fake.executeCommand(NEXT_EDIT_COMMAND.id);
+    assert.equal(fake.contextKeys.get(NEXT_EDIT_VISIBLE), true);
+    assert.deepEqual(lines(editor.selection), [5, 11, 5, 11]); // jumped from line 0
+    await fake.type(geo, new Range(5, 4, 5, 4), "x = 1\n    ");
+    assert.equal(fake.contextKeys.get(NEXT_EDIT_VISIBLE), false);
+    assert.deepEqual(drawn(fake, editor, "textDecoration"), []);
+    assert.equal(editor.edits, 1); // nothing was applied but the accepted edit
+
+    // On the cursor's line, the next edit is an inline item that replaces the old name.
+    const twiceEditor = fake.showEditor(twice, 1, 11);
+    await fake.type(twice, new Range(1, 11, 1, 16), "total");
+    twiceEditor.selection = cursorAt(1, 16);
+    const items = (await ask(twice, new Position(1, 16))) as InlineCompletionItem[];
+    assert.ok(Array.isArray(items) && items.length === 1, JSON.stringify(items));
+    const [item] = items;
+    assert.equal(item?.insertText, "total");
+    assert.ok(item.range instanceof Range, "no replace range");
+    assert.deepEqual(lines(item.range), [1, 19, 1, 24]);
+    assert.equal(twice.getText(item.range), "count");
+    assert.equal(item.command?.command, SERVER_COMMAND.acceptedNextEdit);
+    assert.deepEqual(item.command.arguments, [twice.uri.toString()]);
+    // VS Code runs it after the accept: the client registered it from the server's commands.
+    assert.ok(fake.hasCommand(SERVER_COMMAND.acceptedNextEdit));
+
+    // A file with no edits yet: nothing to suggest, said in the status bar.
+    fake.showEditor(untouched, 1, 9);
+    await fake.executeCommand(NEXT_EDIT_COMMAND.id);
+    assert.deepEqual(fake.statusBarMessages.at(-1), {
+      text: NO_NEXT_EDIT,
+      hideAfterMs: NO_NEXT_EDIT_MS,
+      disposed: false,
+    });
+    assert.equal(fake.contextKeys.get(NEXT_EDIT_VISIBLE), false);
+    assert.deepEqual(errors(fake), []);
+    assert.doesNotMatch(
+      fake.outputChannels.find(({ name }) => name === "genls")?.text ?? "",
+      /after a next edit/,
+    );
   });
 
   it("tells the server where the cursor comes to rest, and the server prefills there", async () => {

@@ -27,16 +27,22 @@ export class Disposable {
 
 export class EventEmitter<T> {
   private listeners: Listener<T>[] = [];
-  readonly event = (listener: Listener<T>): Disposable => {
-    this.listeners.push(listener);
+  /** As VS Code's: `thisArgs` is the listener's `this` (vscode-languageclient passes one). */
+  readonly event = (listener: Listener<T>, thisArgs?: unknown): Disposable => {
+    const bound: Listener<T> = (value) => listener.call(thisArgs, value);
+    this.listeners.push(bound);
     return new Disposable(() => {
-      this.listeners = this.listeners.filter((item) => item !== listener);
+      this.listeners = this.listeners.filter((item) => item !== bound);
     });
   };
   fire(value: T): void {
     for (const listener of [...this.listeners]) {
       listener(value);
     }
+  }
+  /** Fires and waits for what the listeners started (the client sending a notification). */
+  async fireAndWait(value: T): Promise<void> {
+    await Promise.all([...this.listeners].map((listener) => listener(value)));
   }
   dispose(): void {
     this.listeners = [];
@@ -83,6 +89,29 @@ export class Range {
       this.end = new Position(args[2], args[3]);
     }
   }
+}
+
+export class Selection extends Range {
+  constructor(
+    readonly anchor: Position,
+    readonly active: Position,
+  ) {
+    super(anchor, active);
+  }
+  get isEmpty(): boolean {
+    return this.anchor.line === this.active.line && this.anchor.character === this.active.character;
+  }
+}
+
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+export enum TextEditorRevealType {
+  Default = 0,
+  InCenter = 1,
+  InCenterIfOutsideViewport = 2,
+  AtTop = 3,
 }
 
 /** Hierarchical kinds: vscode-languageclient builds the server's codeActionKinds with append. */
@@ -234,25 +263,93 @@ export enum InlineCompletionTriggerKind {
   Automatic = 1,
 }
 
-/** A document as VS Code's workspace.textDocuments holds it. */
-export interface FakeDocument {
+/** A document as VS Code's workspace.textDocuments holds it; edits change it in memory. */
+export class FakeDocument {
   readonly uri: Uri;
-  readonly fileName: string;
-  readonly languageId: string;
-  readonly version: number;
-  readonly isClosed: boolean;
-  getText(): string;
+  readonly isClosed = false;
+  private currentVersion = 1;
+
+  constructor(
+    readonly fileName: string,
+    readonly languageId: string,
+    private text: string,
+  ) {
+    this.uri = Uri.file(fileName);
+  }
+
+  get version(): number {
+    return this.currentVersion;
+  }
+
+  getText(range?: Range): string {
+    return range === undefined
+      ? this.text
+      : this.text.slice(offsetAt(this.text, range.start), offsetAt(this.text, range.end));
+  }
+
+  /** Replaces `range` and returns the change as onDidChangeTextDocument reports it. */
+  replace(range: Range, text: string): FakeContentChange {
+    const start = offsetAt(this.text, range.start);
+    const end = offsetAt(this.text, range.end);
+    this.text = this.text.slice(0, start) + text + this.text.slice(end);
+    this.currentVersion += 1;
+    return { range, rangeOffset: start, rangeLength: end - start, text };
+  }
 }
 
 export function fakeDocument(path: string, languageId: string, text: string): FakeDocument {
-  return {
-    uri: Uri.file(path),
-    fileName: path,
-    languageId,
-    version: 1,
-    isClosed: false,
-    getText: () => text,
-  };
+  return new FakeDocument(path, languageId, text);
+}
+
+export interface FakeContentChange {
+  readonly range: Range;
+  readonly rangeOffset: number;
+  readonly rangeLength: number;
+  readonly text: string;
+}
+
+export interface FakeDecorationType {
+  readonly key: string;
+  readonly options: Record<string, unknown>;
+  dispose(): void;
+}
+
+/** What one setDecorations call drew with one decoration type. */
+export interface FakeDecoration {
+  readonly range: Range;
+  readonly hoverMessage?: unknown;
+  readonly renderOptions?: { readonly after?: { readonly contentText?: string } };
+}
+
+/**
+ * An editor on a FakeDocument: its cursor (setting it fires onDidChangeTextEditorSelection),
+ * its decorations by type, the ranges revealed, and edit() applied to the document.
+ */
+export interface FakeTextEditor {
+  readonly document: FakeDocument;
+  selection: Selection;
+  readonly selections: readonly Selection[];
+  /** The decorations shown now, by decoration type key. */
+  readonly decorations: Map<string, readonly FakeDecoration[]>;
+  readonly revealed: Range[];
+  /** How many edit() calls applied: each is one undo step in VS Code. */
+  readonly edits: number;
+  setDecorations(type: FakeDecorationType, decorations: readonly (FakeDecoration | Range)[]): void;
+  revealRange(range: Range, type?: TextEditorRevealType): void;
+  edit(
+    callback: (builder: {
+      replace(range: Range, text: string): void;
+      insert(position: Position, text: string): void;
+      delete(range: Range): void;
+    }) => void,
+  ): Promise<boolean>;
+}
+
+/** A status bar note (window.setStatusBarMessage), and whether it has been taken away. */
+export interface FakeStatusBarMessage {
+  readonly text: string;
+  readonly hideAfterMs: number | undefined;
+  disposed: boolean;
 }
 
 export interface FakeOutputChannel {
@@ -297,6 +394,19 @@ export interface FakeHost {
   changeSettings(values: Record<string, unknown>): void;
   /** The user puts the cursor here (a click or an arrow key, no edit). */
   moveCursor(document: FakeDocument, line: number, character: number): void;
+  /** Opens an editor on `document` with the cursor here; it becomes the active editor. */
+  showEditor(document: FakeDocument, line: number, character: number): FakeTextEditor;
+  /**
+   * The user types: `text` replaces `range`. Resolves once the listeners have done their part
+   * (vscode-languageclient has sent didChange).
+   */
+  type(document: FakeDocument, range: Range, text: string): Promise<void>;
+  /** Every command run through commands.executeCommand, by the extension or a test. */
+  readonly executed: { readonly id: string; readonly args: readonly unknown[] }[];
+  /** Context keys set with the `setContext` command. */
+  readonly contextKeys: Map<string, unknown>;
+  readonly statusBarMessages: FakeStatusBarMessage[];
+  readonly decorationTypes: FakeDecorationType[];
 }
 
 const noEvent = (): Disposable => new Disposable();
@@ -403,7 +513,10 @@ export function createFakeHost(
       messages.push({ severity, message });
       return undefined; // the user dismisses it
     };
+  const executed: FakeHost["executed"] = [];
+  const contextKeys = new Map<string, unknown>();
   const executeCommand = async (id: string, ...args: unknown[]): Promise<unknown> => {
+    executed.push({ id, args });
     const command = commands.get(id);
     if (command === undefined) {
       throw new Error(`command '${id}' not found`);
@@ -420,6 +533,9 @@ export function createFakeHost(
     opened.push(String(uri));
   });
   commands.set("workbench.view.scm", () => undefined);
+  commands.set("setContext", (key: unknown, value: unknown) => {
+    contextKeys.set(String(key), value);
+  });
   const configurationChanged = new EventEmitter<{
     affectsConfiguration(section: string): boolean;
   }>();
@@ -432,15 +548,93 @@ export function createFakeHost(
     });
   };
 
-  const selectionChanged = new EventEmitter<{ textEditor: unknown }>();
+  const selectionChanged = new EventEmitter<{
+    textEditor: unknown;
+    selections: readonly Selection[];
+  }>();
   const moveCursor = (document: FakeDocument, line: number, character: number): void => {
     const active = new Position(line, character);
-    const selection = { active, anchor: active, isEmpty: true };
-    selectionChanged.fire({ textEditor: { document, selection, selections: [selection] } });
+    const selection = new Selection(active, active);
+    selectionChanged.fire({
+      textEditor: { document, selection, selections: [selection] },
+      selections: [selection],
+    });
+  };
+
+  const documentChanged = new EventEmitter<{
+    document: FakeDocument;
+    contentChanges: readonly FakeContentChange[];
+    reason: undefined;
+  }>();
+  const activeEditorChanged = new EventEmitter<FakeTextEditor | undefined>();
+  const statusBarMessages: FakeStatusBarMessage[] = [];
+  const decorationTypes: FakeDecorationType[] = [];
+  const editors: FakeTextEditor[] = [];
+
+  const showEditor = (document: FakeDocument, line: number, character: number): FakeTextEditor => {
+    let selection = new Selection(new Position(line, character), new Position(line, character));
+    let edits = 0;
+    const editor: FakeTextEditor = {
+      document,
+      get selection() {
+        return selection;
+      },
+      set selection(value: Selection) {
+        selection = value;
+        selectionChanged.fire({ textEditor: editor, selections: [value] });
+      },
+      get selections() {
+        return [selection];
+      },
+      decorations: new Map(),
+      revealed: [],
+      get edits() {
+        return edits;
+      },
+      setDecorations(type, decorations) {
+        const plain = decorations.map((entry) =>
+          entry instanceof Range ? { range: entry } : entry,
+        );
+        editor.decorations.set(type.key, plain);
+      },
+      revealRange(range) {
+        editor.revealed.push(range);
+      },
+      async edit(callback) {
+        const replacements: [Range, string][] = [];
+        callback({
+          replace: (range, text) => replacements.push([range, text]),
+          insert: (position, text) => replacements.push([new Range(position, position), text]),
+          delete: (range) => replacements.push([range, ""]),
+        });
+        // Last first, so that earlier ranges stay valid; one event, as VS Code sends it.
+        const ordered = replacements.sort(
+          ([a], [b]) =>
+            offsetAt(document.getText(), b.start) - offsetAt(document.getText(), a.start),
+        );
+        const contentChanges = ordered.map(([range, text]) => document.replace(range, text));
+        edits += 1;
+        // VS Code resolves edit() after the event was dispatched, not after its listeners'
+        // async work: the client's didChange is still on its way.
+        documentChanged.fire({ document, contentChanges, reason: undefined });
+        return true;
+      },
+    };
+    editors.push(editor);
+    window.activeTextEditor = editor;
+    window.visibleTextEditors = [...editors];
+    activeEditorChanged.fire(editor);
+    return editor;
+  };
+
+  const type = async (document: FakeDocument, range: Range, text: string): Promise<void> => {
+    const change = document.replace(range, text);
+    await documentChanged.fireAndWait({ document, contentChanges: [change], reason: undefined });
   };
 
   const workspace = namespace({
     onDidChangeConfiguration: configurationChanged.event,
+    onDidChangeTextDocument: documentChanged.event,
     workspaceFolders: [{ uri: Uri.file(folder), name: "workspace", index: 0 }],
     textDocuments: documents,
     notebookDocuments: [],
@@ -463,10 +657,25 @@ export function createFakeHost(
       dispose: () => undefined,
     }),
   });
-  const window = namespace({
+  const windowMembers: Record<string, unknown> = {
     onDidChangeTextEditorSelection: selectionChanged.event,
+    onDidChangeActiveTextEditor: activeEditorChanged.event,
     activeTextEditor: undefined,
     visibleTextEditors: [],
+    createTextEditorDecorationType: (options: Record<string, unknown>) => {
+      const type: FakeDecorationType = {
+        key: `decoration-${decorationTypes.length}`,
+        options,
+        dispose: () => undefined,
+      };
+      decorationTypes.push(type);
+      return type;
+    },
+    setStatusBarMessage: (text: string, hideAfterMs?: number) => {
+      const message: FakeStatusBarMessage = { text, hideAfterMs, disposed: false };
+      statusBarMessages.push(message);
+      return new Disposable(() => (message.disposed = true));
+    },
     tabGroups: { all: [], onDidChangeTabs: noEvent, onDidChangeTabGroups: noEvent },
     createOutputChannel: (name: string) => outputChannel(name, outputChannels),
     createStatusBarItem: () => {
@@ -496,7 +705,8 @@ export function createFakeHost(
     },
     withProgress: (_options: unknown, task: (progress: unknown, token: unknown) => unknown) =>
       task({ report: () => undefined }, new CancellationTokenSource().token),
-  });
+  };
+  const window = namespace(windowMembers);
   const languages = namespace({
     // vscode-languageclient filters documents with its selector: scheme and language only.
     match: (selector: { scheme?: string; language?: string }[], document: FakeDocument) =>
@@ -542,6 +752,9 @@ export function createFakeHost(
     Uri,
     Position,
     Range,
+    Selection,
+    ThemeColor,
+    TextEditorRevealType,
     SnippetString,
     CodeActionKind,
     TextEdit,
@@ -569,6 +782,12 @@ export function createFakeHost(
     opened,
     untitled,
     moveCursor,
+    showEditor,
+    type,
+    executed,
+    contextKeys,
+    statusBarMessages,
+    decorationTypes,
     hasCommand: (id) => commands.has(id),
     executeCommand,
     changeSettings,

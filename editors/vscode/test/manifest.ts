@@ -10,6 +10,12 @@ export interface ContributedSetting {
   readonly default: unknown;
 }
 
+export interface ContributedKeybinding {
+  readonly command: string;
+  readonly key: string;
+  readonly when?: string;
+}
+
 export interface ContributedCommand {
   readonly command: string;
   readonly title: string;
@@ -20,6 +26,7 @@ interface Manifest {
   readonly contributes: {
     readonly configuration: { readonly properties: Record<string, ContributedSetting> };
     readonly commands: readonly ContributedCommand[];
+    readonly keybindings?: readonly ContributedKeybinding[];
     readonly menus?: Record<
       string,
       readonly { readonly command: string; readonly when?: string }[]
