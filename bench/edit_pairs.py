@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from bench.hunks import commits_since, file_at, git_output
+from bench.hunks import commit_diff, commits_since, file_at
 from genls.index.languages import PLAIN_TEXT, language_for
 
 NEARBY_LINES = 30
@@ -105,21 +105,7 @@ class EditPair:
 
 def file_changes(repo: Path, commit: str, parent: str) -> dict[str, list[Change]]:
     """Each modified file's hunks, in order."""
-    diff = git_output(
-        repo,
-        "diff",
-        "-U0",
-        "--no-renames",
-        "--diff-filter=M",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
-        "--diff-algorithm=myers",
-        parent,
-        commit,
-    )
+    diff = commit_diff(repo, commit, parent)
     changes: dict[str, list[Change]] = {}
     path: str | None = None
     header: tuple[int, int] | None = None

@@ -71,9 +71,9 @@ def commits_since(repo: Path, since: str, until: str) -> list[tuple[str, str, st
     return commits
 
 
-def added_hunks(repo: Path, commit: str, parent: str, date: str) -> list[Hunk]:
-    """The hunks of one commit that qualify, in diff order."""
-    diff = git_output(
+def commit_diff(repo: Path, commit: str, parent: str) -> str:
+    """The commit's changes to files that existed before, as -U0 hunks."""
+    return git_output(
         repo,
         "diff",
         "-U0",
@@ -88,6 +88,11 @@ def added_hunks(repo: Path, commit: str, parent: str, date: str) -> list[Hunk]:
         parent,
         commit,
     )
+
+
+def added_hunks(repo: Path, commit: str, parent: str, date: str) -> list[Hunk]:
+    """The hunks of one commit that qualify, in diff order."""
+    diff = commit_diff(repo, commit, parent)
     hunks: list[Hunk] = []
     path: str | None = None
     current: tuple[int, int, int] | None = None  # (insert line, added expected, removed)

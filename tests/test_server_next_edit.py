@@ -51,6 +51,16 @@ async def _status(client: LanguageClient):
     )
 
 
+def _a_line_added(client: LanguageClient, workspace) -> tuple[str, types.Position]:
+    """A file of 30 similar lines, a line added in the middle by the person (no rename)."""
+    uri = (workspace / "loop.py").as_uri()
+    text = "".join(f"value_{i} = compute({i})\n" for i in range(30))
+    edited = text.replace("value_15 = compute(15)\n", "value_15 = compute(15)\nlog(value_15)\n")
+    open_document(client, uri, text)
+    change_document(client, uri, 2, edited)
+    return uri, position_of(edited, "log(value_15)")
+
+
 def _git_workspace(root):
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     (root / ".gitignore").write_text("scratch/\n")
@@ -123,12 +133,7 @@ async def test_nothing_is_remembered_of_an_ignored_or_secret_file(
 async def test_a_completion_request_stops_the_next_edit_model(client: LanguageClient, workspace):
     options = {"model": TINY_MODEL, "index": False, "threads": 1, "nextEditModel": TINY_MODEL}
     await start_session(client, workspace.as_uri(), options)
-    uri = (workspace / "loop.py").as_uri()
-    text = "".join(f"value_{i} = compute({i})\n" for i in range(30))
-    edited = text.replace("value_15 = compute(15)\n", "value_15 = compute(15)\nlog(value_15)\n")
-    open_document(client, uri, text)
-    change_document(client, uri, 2, edited)
-    cursor = position_of(edited, "log(value_15)")
+    uri, cursor = _a_line_added(client, workspace)
     next_edit = asyncio.ensure_future(_next_edit(client, uri, cursor))
     ghost = asyncio.ensure_future(inline(client, uri, cursor))
     assert await next_edit is None
@@ -147,12 +152,7 @@ async def test_the_model_rewrites_the_window_into_a_checked_edit(client: Languag
         "nextEditLines": 4,
     }
     await start_session(client, workspace.as_uri(), options)
-    uri = (workspace / "loop.py").as_uri()
-    text = "".join(f"value_{i} = compute({i})\n" for i in range(30))
-    edited = text.replace("value_15 = compute(15)\n", "value_15 = compute(15)\nlog(value_15)\n")
-    open_document(client, uri, text)
-    change_document(client, uri, 2, edited)
-    cursor = position_of(edited, "log(value_15)")
+    uri, cursor = _a_line_added(client, workspace)
     result = await _next_edit(client, uri, cursor)
     last = (await _status(client))["recentNextEdits"][-1]
     assert last["source"] == "model" and not last["stopped"]

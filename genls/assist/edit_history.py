@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 # A pause this long, or a change this many lines away from the last one, starts a new event.
@@ -138,14 +138,14 @@ def _event(open_event: _Open) -> EditEvent:
 
 def changed_span(before: str, after: str) -> tuple[int, int, int]:
     """(start, end in before, end in after) of the one range where the texts differ."""
-    start = _common_prefix(before, after)
-    tail = _common_prefix(before[start:][::-1], after[start:][::-1])
+    start = common_prefix_length(before, after)
+    tail = common_prefix_length(before[start:][::-1], after[start:][::-1])
     return start, len(before) - tail, len(after) - tail
 
 
-def _common_prefix(a: str, b: str) -> int:
-    """Length of the common prefix, by halving: slice comparisons run in C (a keystroke in a
-    large file costs microseconds, not a character loop)."""
+def common_prefix_length(a: Sequence, b: Sequence) -> int:
+    """Length of the common prefix of two strings or lists, by halving: slice comparisons run
+    in C (a keystroke in a large file costs microseconds, not a character loop)."""
     low, high = 0, min(len(a), len(b))
     while low < high:
         middle = (low + high + 1) // 2

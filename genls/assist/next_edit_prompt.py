@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from genls.assist.edit_history import EditEvent
+from genls.assist.edit_history import EditEvent, common_prefix_length
 from genls.llm.fim import Snippet
 
 FILE_SEPARATOR = "<|file_sep|>"
@@ -128,7 +128,7 @@ def settled_answer(generated: str, current: str) -> str | None:
     lines = generated.splitlines(keepends=True)
     if len(lines) < 3 or not lines[-1].endswith("\n"):
         return None
-    departed = _common_prefix_lines(lines, current.splitlines(keepends=True))
+    departed = common_prefix_length(lines, current.splitlines(keepends=True))
     if departed >= len(lines) - 2:
         return None  # still copying (or departed within the last two lines)
     tail = lines[-2:]
@@ -139,15 +139,6 @@ def settled_answer(generated: str, current: str) -> str | None:
         if current_lines[index : index + 2] == tail:
             return "".join(lines) + "".join(current_lines[index + 2 :])
     return None
-
-
-def _common_prefix_lines(a: list[str], b: list[str]) -> int:
-    count = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        count += 1
-    return count
 
 
 def _context_files(

@@ -3,8 +3,9 @@
 `genls/nextEdit` (params: textDocument, position; result: uri, range, newText, reason, or
 null) gives the next edit wherever it is: near the cursor, or a jump to the next use of a
 name just renamed. On the cursor's line, the same edit also comes as a standard inline
-completion whose range replaces text (LSP 3.18), when there is no ghost text to show. Accepting either
-runs `genls.acceptedNextEdit`, so the edit history knows the edit was a suggestion.
+completion whose range replaces text (LSP 3.18), when there is no ghost text to show.
+Accepting either runs `genls.acceptedNextEdit`, so the edit history knows the edit was a
+suggestion.
 """
 
 from __future__ import annotations
