@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from genls.assist.edit_history import EditEvent, EditHistory, changed_span
 from genls.assist.next_edit import NextEditRequest, checked_edit
+from genls.assist.next_edit_calls import calls_to_update, changed_signature
 from genls.assist.next_edit_prompt import (
     FILE_SEPARATOR,
     answer_window,
@@ -245,3 +246,23 @@ def test_the_answer_is_settled_once_it_copies_the_window_again_after_its_change(
     assert settled_answer(copying, current) is None  # no change yet: it may come later
     blank = "x\n\n)\n\n"
     assert settled_answer("y\n" + blank[2:], "x\n\n)\n\nz\n") is None  # trivial lines
+
+
+AREA = "def area(width, height):\n    return width * height\n\n\nprint(area(1, 2))\n"
+CALLS = AREA + "x = shapes.area(3, 4)\ny = area(1, 2, 3)\n"
+
+
+def test_a_parameter_added_to_a_definition_finds_the_calls_still_passing_the_old_ones():
+    after = CALLS.replace("def area(width, height)", "def area(width, height, depth)")
+    signature = changed_signature(EditEvent(CALLS, after), PYTHON)
+    assert (signature.name, signature.parameters) == ("area", 3)
+    places = calls_to_update(after, signature, PYTHON)
+    # The two calls with two arguments, at their closing parenthesis; not the one with three.
+    assert [after[p - 4 : p + 1] for p in places] == ["1, 2)", "3, 4)"]
+
+
+def test_an_edit_of_the_body_or_of_a_call_is_no_change_of_signature():
+    body = CALLS.replace("width * height", "width + height")
+    assert changed_signature(EditEvent(CALLS, body), PYTHON) is None
+    call = CALLS.replace("print(area(1, 2))", "print(area(1, 2, 5))")
+    assert changed_signature(EditEvent(CALLS, call), PYTHON) is None

@@ -162,3 +162,23 @@ async def test_the_model_rewrites_the_window_into_a_checked_edit(client: Languag
     if result is not None:  # the tiny model may have nothing worth offering; if it has:
         assert last["offered"]
         assert result.range.start.line >= 12 and result.range.end.line <= 20  # in the window
+
+
+@pytest.mark.asyncio
+async def test_a_parameter_added_sends_the_model_to_the_call_that_must_change(
+    client: LanguageClient, workspace
+):
+    options = {"model": TINY_MODEL, "index": False, "threads": 1, "nextEditModel": TINY_MODEL}
+    await start_session(client, workspace.as_uri(), options)
+    uri = (workspace / "box.py").as_uri()
+    filler = "".join(f"LIMIT_{i} = {i}\n" for i in range(30))
+    text = (
+        f"def volume(width, height):\n    return width * height\n\n\n{filler}print(volume(2, 3))\n"
+    )
+    open_document(client, uri, text)
+    added = text.replace("def volume(width, height)", "def volume(width, height, depth)")
+    change_document(client, uri, 2, added)
+    await _next_edit(client, uri, position_of(added, "depth"))
+    last = (await _status(client))["recentNextEdits"][-1]
+    # The window the model rewrote is around the call, 34 lines below the cursor.
+    assert last["source"] == "model" and last["line"] == added.count("\n", 0, added.index("print("))

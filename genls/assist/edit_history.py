@@ -8,7 +8,6 @@ Knows nothing of LSP: the server feeds it the document text after every change.
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -31,17 +30,6 @@ class EditEvent:
     def changed_span(self) -> tuple[int, int, int]:
         """(start, end in before, end in after): the smallest range of characters that differs."""
         return changed_span(self.before, self.after)
-
-    def diff(self, path: str, context_lines: int = 1) -> str:
-        """A small unified diff of the event, as the prompt shows it."""
-        lines = difflib.unified_diff(
-            self.before.splitlines(keepends=True),
-            self.after.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
-            n=context_lines,
-        )
-        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
 @dataclass

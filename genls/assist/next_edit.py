@@ -21,12 +21,13 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from genls.assist.completion import CompletionEngine, CompletionRequest
 from genls.assist.edit_check import syntax_errors
 from genls.assist.edit_history import EditEvent, changed_span
+from genls.assist.next_edit_calls import calls_to_update, changed_signature
 from genls.assist.next_edit_prompt import (
     STOPS,
     EditWindow,
@@ -84,6 +85,7 @@ class NextEditAttempt:
     offered: bool
     stopped: bool  # a completion request stopped the model
     stats: GenerationStats | None = None
+    line: int | None = None  # the line the edit was sought around (0-based)
 
 
 class NextEditEngine:
@@ -125,13 +127,18 @@ class NextEditEngine:
             return None  # a secret or an ignored file: nothing of it goes into a prompt
         found = await asyncio.to_thread(_rename_edit, request, started)
         if found is not None:
-            self._attempted(NextEditAttempt("rename", found.seconds, True, False))
+            line = request.text.count("\n", 0, found.start)
+            self._attempted(NextEditAttempt("rename", found.seconds, True, False, None, line))
             return found
+        # A function's parameters changed: the model rewrites the lines around its next call
+        # that passes the old arguments, else those around the cursor.
+        call = await asyncio.to_thread(_call_to_update, request)
+        at, reason = (request, "continues your last edit") if call is None else call
         if self._completion.busy:
             self._attempted(NextEditAttempt("model", 0.0, False, True))
             return None
         return await self._completion.run_behind(
-            lambda should_stop: self._model_edit(request, should_stop, started)
+            lambda should_stop: self._model_edit(at, should_stop, started, reason)
         )
 
     # -- on the completion engine's model thread --------------------------------------------
@@ -153,13 +160,18 @@ class NextEditEngine:
         return self._backend
 
     def _model_edit(
-        self, request: NextEditRequest, should_stop: Callable[[], bool], started: float
+        self,
+        request: NextEditRequest,
+        should_stop: Callable[[], bool],
+        started: float,
+        reason: str,
     ) -> NextEdit | None:
         if should_stop():
             self._attempted(NextEditAttempt("model", 0.0, False, True))
             return None
         backend = self._loaded()
         window = self.window(request)
+        line = request.text.count("\n", 0, request.offset)
         context = self._completion.context
         snippets = context.snippets(_as_completion(request)) if context is not None else ()
         prompt = build_next_edit_prompt(
@@ -189,12 +201,12 @@ class NextEditEngine:
         stats = backend.last_stats
         seconds = time.perf_counter() - started
         if should_stop() or (settled is None and generated.count("\n") > window_lines + 4):
-            self._attempted(NextEditAttempt("model", seconds, False, should_stop(), stats))
+            self._attempted(NextEditAttempt("model", seconds, False, should_stop(), stats, line))
             return None
         predicted = answer_window(settled or generated, window)
         original = window_before(request.events[-1], window)
         edit = checked_edit(request, window, original, predicted)
-        self._attempted(NextEditAttempt("model", seconds, edit is not None, False, stats))
+        self._attempted(NextEditAttempt("model", seconds, edit is not None, False, stats, line))
         log.debug(
             "next edit in %.0f ms (prompt %d tokens, %d reused, %d generated, %d of %d drafted"
             " kept): %s",
@@ -209,7 +221,7 @@ class NextEditEngine:
         if edit is None:
             return None
         start, end, new_text = edit
-        return NextEdit(start, end, new_text, "model", "continues your last edit", seconds, stats)
+        return NextEdit(start, end, new_text, "model", reason, seconds, stats)
 
     def close(self) -> None:
         """Free the model; call once the completion engine's thread has stopped."""
@@ -229,6 +241,20 @@ def _rename_edit(request: NextEditRequest, started: float) -> NextEdit | None:
     reason = f"rename {renamed.old} to {renamed.new}, as you did"
     seconds = time.perf_counter() - started
     return NextEdit(use.start, use.end, renamed.new, "rename", reason, seconds)
+
+
+def _call_to_update(request: NextEditRequest) -> tuple[NextEditRequest, str] | None:
+    """The request moved to the next call that must change after a change of parameters."""
+    language = language_for(request.language_id, request.path)
+    signature = changed_signature(request.events[-1], language)
+    if signature is None or request.events[-1].after != request.text:
+        return None
+    calls = calls_to_update(request.text, signature, language)
+    if not calls:
+        return None
+    after = [offset for offset in calls if offset >= request.offset]
+    reason = f"pass {signature.name}'s new parameters here"
+    return replace(request, offset=(after or calls)[0]), reason
 
 
 def checked_edit(

@@ -95,11 +95,16 @@ def build_next_edit_prompt(
     context_tokens: int,
 ) -> str:
     """The prompt; `events` end with the person's last edit, whose result is `text`."""
-    parts: list[str] = []
-    for event in events[-1 - EARLIER_EDITS : -1]:
-        original, updated = changed_lines(event)
-        parts.append(f"{FILE_SEPARATOR}{path}.diff\noriginal:\n{original}updated:\n{updated}")
     original = window_before(events[-1], window) if events else window.text
+    # The last edit shows as the window before and now; made elsewhere (the window is around
+    # a call of the function it changed), it is one more original/updated block.
+    shown = (
+        events[-1 - EARLIER_EDITS :] if original == window.text else events[-1 - EARLIER_EDITS : -1]
+    )
+    parts: list[str] = []
+    for event in shown:
+        before, after = changed_lines(event)
+        parts.append(f"{FILE_SEPARATOR}{path}.diff\noriginal:\n{before}updated:\n{after}")
     parts.append(f"{FILE_SEPARATOR}original/{path}\n{_ended(original)}")
     parts.append(f"{FILE_SEPARATOR}current/{path}\n{_ended(window.text)}")
     parts.append(f"{FILE_SEPARATOR}updated/{path}\n")

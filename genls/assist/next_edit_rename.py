@@ -10,13 +10,13 @@ strings or comments, and a member (`obj.count`) only when the edited name was a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from genls.assist.edit_history import EditEvent
-from genls.assist.rename_syntax import RenameSyntax, rename_syntax
+from genls.assist.rename_syntax import rename_syntax
 from genls.index.languages import LanguageInfo
 
 _WORD = re.compile(r"[\w$]")
@@ -70,7 +70,7 @@ def remaining_uses(text: str, renamed: Renamed, language: LanguageInfo) -> list[
     scope = _scope(edited)
     old = renamed.old.encode()
     uses = []
-    for node in _names(scope, syntax):
+    for node in nodes_of_types(scope, syntax.identifiers):
         if data[node.start_byte : node.end_byte] != old:
             continue
         place = _place(node)
@@ -102,16 +102,16 @@ def _scope(node: Node) -> Node:
     return root
 
 
-def _names(node: Node, syntax: RenameSyntax) -> Iterator[Node]:
-    cursor = node.walk()
+def nodes_of_types(root: Node, types: Collection[str]) -> Iterator[Node]:
+    """Every node under `root` (itself included) of one of these types, in document order."""
+    cursor = root.walk()
     while True:
-        current = cursor.node
-        if current is not None and current.type in syntax.identifiers:
-            yield current
+        if cursor.node is not None and cursor.node.type in types:
+            yield cursor.node
         if cursor.goto_first_child():
             continue
         while not cursor.goto_next_sibling():
-            if not cursor.goto_parent() or cursor.node == node:
+            if not cursor.goto_parent():
                 return
 
 

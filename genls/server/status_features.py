@@ -67,6 +67,7 @@ def _next_edit_status(attempt: NextEditAttempt) -> dict[str, Any]:
         "milliseconds": round(attempt.seconds * 1000, 1),
         "offered": attempt.offered,
         "stopped": attempt.stopped,
+        "line": attempt.line,
         "generation": None
         if stats is None
         else {k: v for k, v in asdict(stats).items() if k != "token_logprobs"},
