@@ -16,7 +16,7 @@ from genls.assist.next_edit_prompt import (
 )
 from genls.assist.next_edit_rename import next_use, remaining_uses, renamed_name
 from genls.index.languages import language_for
-from genls.llm.prompt_lookup import SourceLookup
+from genls.llm.prompt_lookup import MAX_DRAFT, MIN_DRAFT, SourceLookup
 
 PYTHON = language_for("python", "m.py")
 
@@ -221,31 +221,27 @@ def test_checks_refuse_no_change_the_window_edges_a_reversal_and_a_broken_parse(
 
 
 def test_the_lookup_drafts_what_the_source_has_next_and_finds_its_place_again():
-    source = [1, 2, 3, 4, 5, 1, 2, 6, 7]
+    source = [*range(1, 6), 1, 2, *range(6, 30)]
     lookup = SourceLookup(source)
-    assert lookup.draft(3) == [1, 2, 3]
+    assert lookup.draft()[:3] == [1, 2, 3]
     lookup.feed(1)
     lookup.feed(2)
-    assert lookup.draft(2) == [3, 4]
+    assert lookup.draft()[:2] == [3, 4]
     for token in (3, 4, 5):
         lookup.feed(token)
-    lookup.feed(9)  # the answer departs from the source
+    lookup.feed(99)  # the answer inserts something the source does not have...
     lookup.feed(1)
-    lookup.feed(2)  # ... and comes back: the nearest "1 2" ahead is the second one
-    assert lookup.draft(2) == [6, 7]
+    lookup.feed(2)  # ... then copies again: the nearest "1 2" ahead is the second one
+    assert lookup.draft()[:2] == [6, 7]
 
 
-def test_the_answer_is_settled_once_it_copies_the_window_again_after_its_change():
-    current = "a = compute(1)\nb = compute(2)\nc = compute(3)\nd = compute(4)\ne = compute(5)\n"
-    changed = "a = compute(1)\nb = compute(2) * k\n"
-    assert settled_answer(changed, current) is None  # changed, not yet copying again
-    assert settled_answer(changed + "c = compute(3)\n", current) is None  # one line back
-    settled = settled_answer(changed + "c = compute(3)\nd = compute(4)\n", current)
-    assert settled == current.replace("compute(2)", "compute(2) * k")
-    copying = "a = compute(1)\nb = compute(2)\nc = compute(3)\n"
-    assert settled_answer(copying, current) is None  # no change yet: it may come later
-    blank = "x\n\n)\n\n"
-    assert settled_answer("y\n" + blank[2:], "x\n\n)\n\nz\n") is None  # trivial lines
+def test_the_draft_grows_while_kept_whole_and_shrinks_after_a_rejection():
+    lookup = SourceLookup(list(range(100)))
+    first = len(lookup.draft())
+    lookup.checked(first, first)
+    assert len(lookup.draft()) == min(2 * first, MAX_DRAFT)
+    lookup.checked(len(lookup.draft()), 1)
+    assert len(lookup.draft()) == max(MIN_DRAFT, 2)
 
 
 AREA = "def area(width, height):\n    return width * height\n\n\nprint(area(1, 2))\n"
@@ -266,3 +262,15 @@ def test_an_edit_of_the_body_or_of_a_call_is_no_change_of_signature():
     assert changed_signature(EditEvent(CALLS, body), PYTHON) is None
     call = CALLS.replace("print(area(1, 2))", "print(area(1, 2, 5))")
     assert changed_signature(EditEvent(CALLS, call), PYTHON) is None
+
+
+def test_the_answer_is_settled_once_it_copies_the_window_again_after_its_change():
+    current = "a = compute(1)\nb = compute(2)\nc = compute(3)\nd = compute(4)\ne = compute(5)\n"
+    changed = "a = compute(1)\nb = compute(2) * k\n"
+    assert settled_answer(changed, current) is None  # changed, not yet copying again
+    assert settled_answer(changed + "c = compute(3)\n", current) is None  # one line back
+    settled = settled_answer(changed + "c = compute(3)\nd = compute(4)\n", current)
+    assert settled == current.replace("compute(2)", "compute(2) * k")
+    copying = "a = compute(1)\nb = compute(2)\nc = compute(3)\n"
+    assert settled_answer(copying, current) is None  # no change yet: it may come later
+    assert settled_answer("y\n\n)\n", "x\n\n)\n\nz\n") is None  # trivial lines recur anywhere

@@ -29,10 +29,9 @@ log = logging.getLogger(__name__)
 
 # Prewarming checks for a waiting request after each step of this many tokens.
 _PREWARM_STEP_TOKENS = 64
-# Prompt-lookup decoding checks this many drafted tokens per model step, and prefills its
-# prompt (work behind completions) this many tokens at a time.
-_DRAFT_TOKENS = 12
-_BEHIND_STEP_TOKENS = 16
+# Prompt-lookup decoding prefills its prompt (work behind completions) this many tokens at a
+# time: a completion request waits for one such step at most.
+_BEHIND_STEP_TOKENS = 32
 
 
 class LlamaCppBackend:
@@ -136,7 +135,7 @@ class LlamaCppBackend:
         while True:
             yield pending, self._logprob(logits, pending)
             drafts.feed(pending)
-            batch = [pending, *drafts.draft(_DRAFT_TOKENS)]
+            batch = [pending, *drafts.draft()]
             n_past = llm.n_tokens
             if n_past + len(batch) >= self.n_ctx:
                 return
@@ -158,6 +157,7 @@ class LlamaCppBackend:
                 # chose is evaluated in the next batch.
                 llm.n_tokens = n_past + index + 1
                 llm._ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)
+                drafts.checked(len(batch) - 1, index)
                 self.last_stats.drafted_tokens += len(batch) - 1
                 self.last_stats.accepted_draft_tokens += index
                 pending = predicted

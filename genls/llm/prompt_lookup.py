@@ -12,6 +12,9 @@ A wrong draft costs little: the model checks it and keeps only what it would hav
 from __future__ import annotations
 
 _NGRAM = 2
+# Draft lengths: a batch of many tokens costs several single steps on a CPU, so the draft
+# grows while the model keeps it whole and shrinks to what it kept after a rejection.
+MIN_DRAFT, FIRST_DRAFT, MAX_DRAFT = 2, 8, 16
 
 
 class SourceLookup:
@@ -19,6 +22,7 @@ class SourceLookup:
         self._source = source
         self._next = 0  # where in the source the answer has reached
         self._answer: list[int] = []
+        self._size = FIRST_DRAFT
 
     def feed(self, token: int) -> None:
         """The answer's next token."""
@@ -29,8 +33,15 @@ class SourceLookup:
             return
         self._next = self._resync()
 
-    def draft(self, size: int) -> list[int]:
-        return self._source[self._next : self._next + size]
+    def draft(self) -> list[int]:
+        return self._source[self._next : self._next + self._size]
+
+    def checked(self, drafted: int, kept: int) -> None:
+        """The model kept `kept` of the `drafted` tokens of the last draft."""
+        if drafted and kept == drafted:
+            self._size = min(MAX_DRAFT, self._size * 2)
+        elif drafted:
+            self._size = max(MIN_DRAFT, kept + 1)
 
     def _resync(self) -> int:
         """Just past the nearest occurrence of the answer's last tokens; where they occur
