@@ -308,7 +308,7 @@ def run_next_edit_bench(
         for r in results
     ]
     inside = [r.pair for r in results if r.inside]
-    report["prompt_lookup"] = lookup_speed(settings, inside[:8])
+    report["prompt_lookup"] = lookup_speed(settings, inside[:6])
     return report
 
 

@@ -32,6 +32,17 @@ def _settings_flags(parser: argparse.ArgumentParser) -> None:
         dest="instruction_model",
         help="the model for docstrings, refactors and history documents (same kinds of value)",
     )
+    group.add_argument(
+        "--next-edit-model",
+        dest="next_edit_model",
+        help="the model that rewrites the lines around the cursor for next edits",
+    )
+    group.add_argument(
+        "--next-edit-lines",
+        type=int,
+        dest="next_edit_lines",
+        help="lines above and below the cursor a next edit may rewrite",
+    )
     group.add_argument("--backend", choices=("llama.cpp", "transformers", "openai"))
     group.add_argument("--endpoint", help="OpenAI-compatible server URL (openai backend)")
     group.add_argument("--threads", type=int)
@@ -46,6 +57,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     names = (
         "model",
         "instruction_model",
+        "next_edit_model",
+        "next_edit_lines",
         "backend",
         "endpoint",
         "threads",
