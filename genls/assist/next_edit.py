@@ -1,11 +1,13 @@
 """Next-edit suggestions: from the person's last edits, the edit they are about to make.
 
-Two ways, cheapest first:
+Cheapest first:
 1. a rename by hand (one whole name replaced by another): the next use of the old name in the
    same scope is offered, renamed, with no model (genls.assist.next_edit_rename);
 2. the model rewrites the lines around the cursor (genls.assist.next_edit_prompt), decoded
    with prompt lookup since the answer mostly copies them; genls offers the smallest range
-   where the answer differs.
+   where the answer differs. After a change of a function's parameters, the lines it rewrites
+   are those around the next call still passing the old arguments
+   (genls.assist.next_edit_calls).
 
 Every suggestion passes the same checks before it is offered: it changes something, only inside
 the window, it does not take the file back towards what it was before the person's last edit,
@@ -73,7 +75,6 @@ class NextEdit:
     source: str  # "rename" or "model"
     reason: str  # one line for the person: what the edit continues
     seconds: float
-    stats: GenerationStats | None = None  # the model's generation, for the model's edits
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,6 @@ class NextEditEngine:
             self._private[path] = is_private(root, path)
         return self._private[path]
 
-    def _attempted(self, attempt: NextEditAttempt) -> None:
-        self.recent.append(attempt)
-
     def update_settings(self, settings: Settings) -> None:
         self.settings = settings  # a changed model is loaded again on next use
 
@@ -128,14 +126,14 @@ class NextEditEngine:
         found = await asyncio.to_thread(_rename_edit, request, started)
         if found is not None:
             line = request.text.count("\n", 0, found.start)
-            self._attempted(NextEditAttempt("rename", found.seconds, True, False, None, line))
+            self.recent.append(NextEditAttempt("rename", found.seconds, True, False, None, line))
             return found
         # A function's parameters changed: the model rewrites the lines around its next call
         # that passes the old arguments, else those around the cursor.
         call = await asyncio.to_thread(_call_to_update, request)
         at, reason = (request, "continues your last edit") if call is None else call
         if self._completion.busy:
-            self._attempted(NextEditAttempt("model", 0.0, False, True))
+            self.recent.append(NextEditAttempt("model", 0.0, False, True))
             return None
         return await self._completion.run_behind(
             lambda should_stop: self._model_edit(at, should_stop, started, reason)
@@ -167,7 +165,7 @@ class NextEditEngine:
         reason: str,
     ) -> NextEdit | None:
         if should_stop():
-            self._attempted(NextEditAttempt("model", 0.0, False, True))
+            self.recent.append(NextEditAttempt("model", 0.0, False, True))
             return None
         backend = self._loaded()
         window = self.window(request)
@@ -201,12 +199,12 @@ class NextEditEngine:
         stats = backend.last_stats
         seconds = time.perf_counter() - started
         if should_stop() or (settled is None and generated.count("\n") > window_lines + 4):
-            self._attempted(NextEditAttempt("model", seconds, False, should_stop(), stats, line))
+            self.recent.append(NextEditAttempt("model", seconds, False, should_stop(), stats, line))
             return None
         predicted = answer_window(settled or generated, window)
         original = window_before(request.events[-1], window)
         edit = checked_edit(request, window, original, predicted)
-        self._attempted(NextEditAttempt("model", seconds, edit is not None, False, stats, line))
+        self.recent.append(NextEditAttempt("model", seconds, edit is not None, False, stats, line))
         log.debug(
             "next edit in %.0f ms (prompt %d tokens, %d reused, %d generated, %d of %d drafted"
             " kept): %s",
@@ -221,7 +219,7 @@ class NextEditEngine:
         if edit is None:
             return None
         start, end, new_text = edit
-        return NextEdit(start, end, new_text, "model", reason, seconds, stats)
+        return NextEdit(start, end, new_text, "model", reason, seconds)
 
     def close(self) -> None:
         """Free the model; call once the completion engine's thread has stopped."""

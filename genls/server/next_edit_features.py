@@ -37,10 +37,10 @@ def register(server: GenlsServer) -> None:
         except AttributeError as exc:
             raise JsonRpcInvalidParams("genls/nextEdit needs textDocument and position") from exc
         document = document_or_error(ls.workspace, uri)
+        text, version = document.source, document.version
         found = await _predict(ls, document, position)
-        if found is None:
-            return None
-        text = document.source
+        if found is None or document.version != version:
+            return None  # nothing, or an answer for a text the person has since changed
         encoding = ls.workspace.position_encoding
         return {
             "uri": uri,
@@ -64,15 +64,16 @@ def register(server: GenlsServer) -> None:
 async def nearby_item(
     ls: GenlsServer, document: TextDocument, position: types.Position
 ) -> types.InlineCompletionItem | None:
-    """The next edit as an inline completion that replaces text, when it is on the cursor's line."""
-    version = document.version
+    """The next edit as an inline completion that replaces text, on the cursor's line."""
+    if not ls.settings.next_edit or not ls.edit_history.events(document.uri):
+        return None
+    text, version = document.source, document.version
     await asyncio.sleep(MODEL_PAUSE_SECONDS)
     if document.version != version or document.uri not in ls.workspace.text_documents:
         return None  # the person typed on: a newer request asks again
     found = await _predict(ls, document, position)
-    if found is None:
+    if found is None or document.version != version:
         return None
-    text = document.source
     edit_range = _range_of(text, found, ls.workspace.position_encoding)
     if not edit_range.start.line == edit_range.end.line == position.line:
         # An inline completion's range stays on one line (LSP 3.18), and editors show one
