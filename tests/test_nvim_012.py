@@ -3,8 +3,10 @@
 tests/nvim_plugin/native.lua sets the plugin up as its README says, moves the cursor (the
 server prefills there), waits for Neovim's own ghost text and accepts it with the plugin's
 <Tab>; tests/nvim_plugin/builtin.lua runs the README's Neovim 0.12+ snippet (no plugin) and
-accepts with its <Tab>. Neovim 0.12 comes from `make nvim-0.12` (tests/tools/nvim-0.12
-unpacks Debian's package into .venv/nvim-0.12 without installing anything).
+accepts with its <Tab>; tests/nvim_plugin/next_edit.lua (as in tests/test_nvim_plugin.py)
+previews, jumps to and applies next edits beside the built-in ghost text. Neovim 0.12 comes
+from `make nvim-0.12` (tests/tools/nvim-0.12 unpacks Debian's package into .venv/nvim-0.12
+without installing anything).
 """
 
 from __future__ import annotations
@@ -17,7 +19,18 @@ from typing import Any
 import pytest
 
 from tests.conftest import TINY_MODEL
-from tests.test_nvim_plugin import NVIM_TIMEOUT_S, REPO, SOURCE, run_script, shapes_workspace
+from tests.test_nvim_plugin import (
+    NVIM_TIMEOUT_S,
+    REPO,
+    SOURCE,
+    assert_jump_then_apply,
+    assert_preview_of_the_rename,
+    assert_replace_items_are_no_ghost_text,
+    assert_tab_applies_as_one_undo_step,
+    next_edit_run,
+    run_script,
+    shapes_workspace,
+)
 
 NVIM_012 = REPO / ".venv" / "nvim-0.12" / "nvim"
 SCRIPT = REPO / "tests" / "nvim_plugin" / "native.lua"
@@ -89,3 +102,12 @@ def test_the_readmes_snippet_without_the_plugin_shows_and_accepts_ghost_text(tmp
     assert ghost.strip() and data["accepted_line"] == data["old_line"] + ghost
     # <C-l>: the first line of the suggestion (Neovim draws only that line inline).
     assert data["line_accepted"] == data["old_line"] + data["ghost_again"]
+
+
+def test_next_edits_beside_the_builtin_ghost_text(tmp_path: Path) -> None:
+    data = next_edit_run(tmp_path, nvim=nvim_012())
+    assert data["ghost_mode"] == "native"
+    assert_preview_of_the_rename(data)
+    assert_tab_applies_as_one_undo_step(data)
+    assert_jump_then_apply(data)
+    assert_replace_items_are_no_ghost_text(data)

@@ -5,7 +5,9 @@ types one character of it, accepts the rest with <Tab>, and runs :GenlsStatus an
 :checkhealth genls. tests/nvim_plugin/commands.lua waits for the workspace index and runs
 :GenlsSearch, :GenlsIndex and :GenlsDoctor. tests/nvim_plugin/actions.lua applies a code
 action, answers one that asks for an instruction, draws a diagram and runs a command the server
-lacks. Each script reports everything as JSON, which these tests check piece by piece.
+lacks. tests/nvim_plugin/next_edit.lua renames a name by hand and takes the next edits the
+server offers (a preview, a jump, <Tab> in both modes, one undo step each). Each script reports
+everything as JSON, which these tests check piece by piece.
 """
 
 from __future__ import annotations
@@ -411,3 +413,191 @@ def test_command_the_server_lacks_says_to_update(actions_report: dict[str, Any])
         }
     ]
     assert actions_report["missing_sent"] == 0
+
+
+# -- next-edit suggestions (genls/nextEdit; the rename case needs no model) --------------------
+
+NEXT_EDIT_SCRIPT = REPO / "tests" / "nvim_plugin" / "next_edit.lua"
+# Above the script's own watchdog (150 s).
+NEXT_EDIT_TIMEOUT_S = 180
+AREA = """def area(width, height):
+    count = width * height
+    print("count", count)
+    return count
+"""
+# The script renames `count` on line 2 by hand (`2G^cwtotal<Esc>`).
+AREA_RENAMED = AREA.replace("    count =", "    total =")
+# The next use is the second `count` on line 3 (the one in the string is no name).
+USE_ROW = 2  # 0-based
+USE_COL = AREA.splitlines()[USE_ROW].rindex("count")
+# In a long function the next use is 16 lines below the rename: a jump.
+FILLER = [f"    w{i} = width + {i}" for i in range(1, 14)]
+LONG = (
+    "\n".join(
+        [
+            "def scaled(width, height):",
+            "    count = width * height",
+            *FILLER,
+            "    print(w1, w13)",
+            "    return count",
+        ]
+    )
+    + "\n"
+)
+LONG_USE_ROW = len(LONG.splitlines()) - 1  # 0-based: `    return count`
+# The script renames the first `count` of line 2 to `total_x`: the next use is on that line.
+DOUBLE = "def double(count):\n    return count + count\n"
+DOUBLE_RENAMED = DOUBLE.replace("return count", "return total_x")
+
+
+def next_edit_run(root: Path, nvim: Path | None = None) -> dict[str, Any]:
+    """Run the next-edit script in a fresh workspace under `root`; return its report."""
+    workspace = root / "project"
+    workspace.mkdir()
+    (workspace / "pyproject.toml").write_text('[project]\nname = "area"\n')
+    near, far, third = workspace / "area.py", workspace / "scaled.py", workspace / "volume.py"
+    near.write_text(AREA)
+    far.write_text(LONG)
+    third.write_text(DOUBLE)
+    data = run_script(
+        NEXT_EDIT_SCRIPT,
+        root,
+        near,
+        NEXT_EDIT_TIMEOUT_S,
+        {"GENLS_TEST_JUMP_FILE": str(far), "GENLS_TEST_GHOST_FILE": str(third)},
+        nvim=nvim,
+    )
+    # Accepting edits the buffers only.
+    assert near.read_text() == AREA and far.read_text() == LONG and third.read_text() == DOUBLE
+    return data
+
+
+@pytest.fixture(scope="module")
+def next_edit_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return next_edit_run(tmp_path_factory.mktemp("nvim_next_edit"))
+
+
+def marks_with(marks: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:
+    return [mark for mark in marks if mark.get(field)]
+
+
+def assert_preview_of_the_rename(report: dict[str, Any]) -> None:
+    """The rename on line 2 previews the next use on line 3: old name highlighted, new line
+    below it, the reason at the end of the line."""
+    preview = report["preview"]
+    assert preview["lines"] == AREA_RENAMED.splitlines()
+    assert preview["mode"] == "n" and preview["visible"] is True
+    event = preview["event"]
+    assert (event["kind"], event["line"], event["source"]) == ("preview", USE_ROW, "rename")
+    assert "total" in event["reason"], event
+    [deleted] = marks_with(preview["marks"], "hl_group")
+    assert deleted["hl_group"] == "GenlsNextEditDelete"
+    assert (deleted["row"], deleted["col"], deleted["end_row"]) == (USE_ROW, USE_COL, USE_ROW)
+    assert deleted["covered"] == "count"
+    assert deleted["virt_text"] == f"  ⇥ {event['reason']}"
+    [added] = marks_with(preview["marks"], "virt_lines")
+    assert added["row"] == USE_ROW  # below the range's last line
+    assert added["virt_lines"] == ['    print("count", total)']
+    assert added["virt_lines_hl"] == ["GenlsNextEditAdd"]
+
+
+def assert_tab_applies_as_one_undo_step(report: dict[str, Any]) -> None:
+    expected = AREA_RENAMED.replace('"count", count', '"count", total')
+    assert report["before_tab"] == AREA_RENAMED.splitlines()
+    after = report["after_tab"]
+    assert after["lines"] == expected.splitlines()
+    assert after["visible"] is False
+    # The cursor on the new name's last character.
+    assert after["cursor"] == {"row": USE_ROW + 1, "col": USE_COL + len("total") - 1}
+    accepted = [c for c in report["commands"] if c["command"] == "genls.acceptedNextEdit"]
+    assert accepted[0]["arguments"] == [report["uri"]]
+    assert accepted[0]["answered"] is True and accepted[0].get("error") is None
+    # One `u` takes back the next edit, and only it.
+    assert report["after_undo"] == report["before_tab"]
+
+
+def assert_jump_then_apply(report: dict[str, Any]) -> None:
+    jump = report["jump"]
+    event = jump["event"]
+    assert (event["kind"], event["line"], event["source"]) == ("jump", LONG_USE_ROW, "rename")
+    [hint] = jump["marks"]
+    assert hint["row"] == jump["cursor"]["row"] - 1 == 1  # at the cursor's line
+    assert hint["virt_text"] == f"  ⇥ next edit: line {LONG_USE_ROW + 1} — {event['reason']}"
+    assert hint["virt_text_hl"] == "GenlsNextEditHint"
+    jumped = report["jumped"]
+    assert jumped["cursor"] == {"row": LONG_USE_ROW + 1, "col": len("    return ")}
+    assert jumped["event"]["kind"] == "preview" and jumped["event"]["line"] == LONG_USE_ROW
+    [deleted] = marks_with(jumped["marks"], "hl_group")
+    assert (deleted["row"], deleted["covered"]) == (LONG_USE_ROW, "count")
+    [added] = marks_with(jumped["marks"], "virt_lines")
+    assert added["virt_lines"] == ["    return total"]
+    # Moving changed nothing; the second <Tab> did.
+    renamed = LONG.replace("    count =", "    total =")
+    assert jumped["lines"] == renamed.splitlines()
+    assert report["far_after"] == renamed.replace("return count", "return total").splitlines()
+    accepted = [c for c in report["commands"] if c["command"] == "genls.acceptedNextEdit"]
+    assert [c["arguments"] for c in accepted[:2]] == [[report["uri"]], [report["far_uri"]]]
+
+
+def test_next_edit_previews_the_rename_near_the_cursor(next_edit_report: dict[str, Any]) -> None:
+    assert next_edit_report["ghost_mode"] == "plugin"
+    assert_preview_of_the_rename(next_edit_report)
+
+
+def test_tab_applies_the_next_edit_as_one_undo_step(next_edit_report: dict[str, Any]) -> None:
+    assert_tab_applies_as_one_undo_step(next_edit_report)
+
+
+def test_after_an_accept_the_next_use_is_previewed_and_esc_dismisses_it(
+    next_edit_report: dict[str, Any],
+) -> None:
+    chained = next_edit_report["chained"]
+    assert (chained["event"]["kind"], chained["event"]["line"]) == ("preview", USE_ROW + 1)
+    [deleted] = marks_with(chained["marks"], "hl_group")
+    assert (deleted["row"], deleted["covered"]) == (USE_ROW + 1, "count")
+    after = next_edit_report["after_esc"]
+    assert after["marks"] == []
+    assert after["lines"] == next_edit_report["after_tab"]["lines"]  # dismissing edits nothing
+
+
+def test_checkhealth_describes_next_edits(next_edit_report: dict[str, Any]) -> None:
+    lines = [line for line in next_edit_report["health_lines"] if "next edits:" in line]
+    assert len(lines) == 1 and "OK" in lines[0], next_edit_report["health_lines"]
+    assert "asked 500 ms after an edit, previewed within 10 lines" in lines[0]
+    assert "accept <Tab>, dismiss <Esc> (normal mode)" in lines[0]
+    assert "no genls/nextEdit" not in "\n".join(next_edit_report["health_lines"])
+
+
+def test_a_far_next_edit_is_a_jump_hint_and_tab_moves_then_applies(
+    next_edit_report: dict[str, Any],
+) -> None:
+    assert_jump_then_apply(next_edit_report)
+
+
+def assert_replace_items_are_no_ghost_text(report: dict[str, Any]) -> None:
+    """An inline item that replaces other text is not drawn at the cursor; the preview shows it
+    and <Tab> in insert mode takes it, undone apart from the typing before it."""
+    ghost = report["ghost_path"]
+    item = ghost["answer"]["item"]
+    line = DOUBLE_RENAMED.splitlines()[1]
+    assert item["insertText"] == "total_x"
+    assert item["range"]["start"] == {"line": 1, "character": line.rindex("count")}
+    assert ghost["answer"]["position"] == {"line": 1, "character": line.index(" + ")}
+    assert ghost["mode"] == "i"
+    assert ghost["plugin_ghost_visible"] is False
+    assert ghost["ghost_marks"] == 0 and ghost["native_marks"] == 0
+    assert ghost["next_edit_visible"] is True and ghost["event"]["kind"] == "preview"
+    assert report["before_insert_tab"] == DOUBLE_RENAMED.splitlines()
+    after = report["after_insert_tab"]
+    assert after["mode"] == "i"
+    assert after["lines"] == DOUBLE_RENAMED.replace("+ count", "+ total_x").splitlines()
+    # `u` takes back the next edit only, not the `_x` typed just before it.
+    assert report["after_insert_undo"] == report["before_insert_tab"]
+    accepted = [c for c in report["commands"] if c["command"] == "genls.acceptedNextEdit"]
+    assert len(accepted) == 3 and accepted[2]["arguments"] == [report["third_uri"]]
+
+
+def test_inline_items_that_replace_text_are_no_ghost_text_and_tab_takes_the_preview(
+    next_edit_report: dict[str, Any],
+) -> None:
+    assert_replace_items_are_no_ghost_text(next_edit_report)

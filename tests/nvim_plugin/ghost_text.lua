@@ -75,6 +75,9 @@ local function run()
     cmd = { python, "-m", "genls", "serve" },
     settings = { model = model, maxTokens = 16 },
     ghost_text = "plugin",
+    -- Ghost text alone: a next edit shown would take the <Tab> this script expects to fall
+    -- back, and its model would compete for the CPU (tests/nvim_plugin/next_edit.lua has both).
+    next_edit = false,
   })
   report.ghost_mode = genls.ghost_mode()
 

@@ -129,23 +129,11 @@ local function render(bufnr)
   pcall(vim.api.nvim_buf_set_extmark, bufnr, M.ns, s.row, s.col + #s.typed, opts)
 end
 
---- Byte column of an LSP `character` on `line`.
-local function byte_col(line, character, encoding)
-  if encoding == "utf-8" then
-    return math.min(character, #line)
-  end
-  local ok, col
-  if vim.fn.has("nvim-0.11") == 1 then
-    ok, col = pcall(vim.str_byteindex, line, encoding, character, false)
-  else
-    ok, col = pcall(vim.str_byteindex, line, character, encoding == "utf-16")
-  end
-  return ok and col or #line
-end
-
 --- The answer's items as text to insert at the cursor. An item whose range starts before the
 --- cursor repeats what is already typed; that part is dropped (or the item, if it differs).
-local function normalize(result, row, col, line, encoding)
+--- An item that replaces other text is no ghost text: genls offers the same edit through
+--- genls/nextEdit, which genls.next_edit previews where it applies.
+local function normalize(result, position, col, line, encoding)
   local list = result and (result.items or result) or {}
   local items = {}
   for _, item in ipairs(list) do
@@ -153,9 +141,12 @@ local function normalize(result, row, col, line, encoding)
     if type(text) == "table" then
       text = text.value -- a snippet StringValue; shown and inserted as plain text
     end
+    if not lsp.at_cursor(item, position) then
+      text = nil
+    end
     local range = item.range
-    if type(text) == "string" and range and range.start.line == row then
-      local start = byte_col(line, range.start.character, encoding)
+    if type(text) == "string" and range then
+      local start = lsp.byte_col(line, range.start.character, encoding)
       if start < col then
         local typed = line:sub(start + 1, col)
         text = text:sub(1, #typed) == typed and text:sub(#typed + 1) or nil
@@ -200,7 +191,7 @@ function M.request(bufnr)
       or vim.api.nvim_get_current_buf() ~= bufnr or position_key(bufnr) ~= key then
       return
     end
-    local items = normalize(result, row, col, line, encoding)
+    local items = normalize(result, params.position, col, line, encoding)
     require("genls.status").refresh(bufnr)
     if #items == 0 then
       return
@@ -394,10 +385,11 @@ local function map_keys(bufnr)
     local lhs = config.keymaps[name]
     if lhs and lhs ~= "" then
       -- An expr mapping can hand the key back unchanged when there is nothing to accept,
-      -- so <Tab> still indents; <Cmd> runs the action outside the expr's textlock.
+      -- so <Tab> still indents (or takes a next edit that is shown); <Cmd> runs the action
+      -- outside the expr's textlock.
       vim.keymap.set("i", lhs, function()
         if not M.visible(bufnr) then
-          return lhs
+          return require("genls.next_edit").key_or(name, lhs)
         end
         return ("<Cmd>lua require('genls.ghost').%s()<CR>"):format(action)
       end, { buffer = bufnr, expr = true, silent = true, desc = "genls: " .. name })

@@ -75,6 +75,22 @@ local function check_client()
       and (" (%s)"):format(status.model) or " (loads on the first completion)"
     health.ok(("server %s, model %s%s"):format(status.version or "?", model, loaded))
   end
+  if require("genls.next_edit").unsupported(client) then
+    health.warn("this genls server has no genls/nextEdit: no next edits (update genls)")
+  end
+end
+
+local function check_next_edit(config)
+  local opts = config.next_edit
+  if opts == false or (type(opts) == "table" and opts.enabled == false) then
+    health.ok("next edits: off (next_edit.enabled = false)")
+    return
+  end
+  opts = type(opts) == "table" and opts or {}
+  local keys = config.keymaps or {}
+  health.ok(("next edits: asked %s ms after an edit, previewed within %s lines; accept %s, "
+    .. "dismiss %s (normal mode)"):format(tostring(opts.delay_ms), tostring(opts.near_lines),
+    tostring(keys.accept), tostring(keys.dismiss_next_edit)))
 end
 
 function M.check()
@@ -102,6 +118,7 @@ function M.check()
       })
     end
   end
+  check_next_edit(config)
   if check_executable(config.cmd) then
     check_client()
   end

@@ -1,5 +1,6 @@
--- genls for Neovim: starts the genls language server per workspace and shows its inline
--- completions as ghost text (natively on Neovim >= 0.12, with this plugin's renderer before).
+-- genls for Neovim: starts the genls language server per workspace, shows its inline
+-- completions as ghost text (natively on Neovim >= 0.12, with this plugin's renderer before)
+-- and previews its next-edit suggestions (genls.next_edit).
 local M = {}
 
 M.defaults = {
@@ -12,7 +13,8 @@ M.defaults = {
   -- Sent as initializationOptions.genls: model, maxTokens, threads, ... (see genls docs).
   settings = {},
   debounce_ms = 75,
-  -- A key set to false is left unmapped.
+  -- A key set to false is left unmapped. `accept` also takes a next edit (insert and normal
+  -- mode); `dismiss_next_edit` hides one in normal mode (both mapped only while one shows).
   keymaps = {
     accept = "<Tab>",
     accept_word = "<C-Right>",
@@ -20,6 +22,15 @@ M.defaults = {
     next = "<M-]>",
     prev = "<M-[>",
     dismiss = "<C-]>",
+    dismiss_next_edit = "<Esc>",
+  },
+  -- Next-edit suggestions (genls/nextEdit): asked `delay_ms` after the last edit; previewed
+  -- in place when within `near_lines` of the cursor, else hinted at the cursor's line.
+  -- `enabled = false` (or `next_edit = false`) turns them off.
+  next_edit = {
+    enabled = true,
+    delay_ms = 500,
+    near_lines = 10,
   },
   -- "auto": Neovim's own inline completion where it exists (0.12+), else this plugin's.
   -- "plugin": always this plugin's. "off": no ghost text (the server still serves completion).
@@ -104,10 +115,12 @@ function M.setup(opts)
   local mode = M.ghost_mode()
   if mode == "native" then
     vim.lsp.inline_completion.enable(true)
+    require("genls.native_items").setup(group)
     require("genls.native_keys").map(config.keymaps)
   elseif mode == "plugin" then
     require("genls.ghost").setup(config, group)
   end
+  require("genls.next_edit").setup(config, group, mode)
   require("genls.cursor").setup(group)
   require("genls.status").setup(group)
   require("genls.commands").setup()

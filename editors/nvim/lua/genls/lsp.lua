@@ -23,6 +23,39 @@ function M.any_client()
   return vim.lsp.get_clients({ name = M.NAME })[1]
 end
 
+--- Byte column of an LSP `character` on `line` (vim.str_byteindex changed shape in 0.11).
+---@param line string
+---@param character integer
+---@param encoding string the client's offset_encoding
+---@return integer
+function M.byte_col(line, character, encoding)
+  if encoding == "utf-8" then
+    return math.min(character, #line)
+  end
+  local ok, col
+  if has_011 then
+    ok, col = pcall(vim.str_byteindex, line, encoding, character, false)
+  else
+    ok, col = pcall(vim.str_byteindex, line, character, encoding == "utf-16")
+  end
+  return ok and col or #line
+end
+
+--- Whether an inline completion item is ghost text at `position` (the request's): it inserts
+--- there, or replaces what was typed just before it on the same line. An item whose range
+--- replaces other text (LSP 3.18 replace ranges: genls's next edit near the cursor) is not.
+---@param item lsp.InlineCompletionItem
+---@param position lsp.Position
+---@return boolean
+function M.at_cursor(item, position)
+  local range = item.range
+  if range == nil or range == vim.NIL then
+    return true
+  end
+  return range["end"].line == position.line and range["end"].character == position.character
+    and range.start.line == position.line and range.start.character <= position.character
+end
+
 --- Sends a request; returns its id, or nil when the client refused (stopped, say).
 ---@return integer?
 function M.request(client, method, params, handler, bufnr)

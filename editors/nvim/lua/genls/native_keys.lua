@@ -1,6 +1,6 @@
 -- The plugin's keys for Neovim's own inline completion (0.12+), so that `keymaps` means the
 -- same with either renderer. Each key acts only while a suggestion is shown; otherwise it
--- does what it always does (<Tab> indents).
+-- does what it always does (<Tab> indents), unless a next edit is shown (<Tab> takes it).
 local suggestion_text = require("genls.suggestion_text")
 
 local M = {}
@@ -60,7 +60,7 @@ function M.map(keymaps)
     if lhs and lhs ~= "" then
       vim.keymap.set("i", lhs, function()
         if not action() then
-          return lhs
+          return require("genls.next_edit").key_or(name, lhs)
         end
       end, { expr = true, silent = true, desc = "genls: " .. name })
     end
