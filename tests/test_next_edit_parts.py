@@ -274,3 +274,13 @@ def test_the_answer_is_settled_once_it_copies_the_window_again_after_its_change(
     copying = "a = compute(1)\nb = compute(2)\nc = compute(3)\n"
     assert settled_answer(copying, current) is None  # no change yet: it may come later
     assert settled_answer("y\n\n)\n", "x\n\n)\n\nz\n") is None  # trivial lines recur anywhere
+
+
+def test_an_undo_of_the_last_edit_is_nothing_to_continue():
+    from genls.assist.next_edit import _undone
+
+    renamed = SOURCE.replace("    count = width", "    total = width", 1)
+    rename = EditEvent(SOURCE, renamed)
+    assert not _undone((rename,))
+    assert _undone((rename, EditEvent(renamed, SOURCE)))
+    assert not _undone((rename, EditEvent(renamed, renamed + "\n")))

@@ -130,6 +130,7 @@ class CompletionEngine:
         self.last_answer: Answer | None = None
         self.last_prewarm: PrewarmRecord | None = None
         self._requests_in_flight = 0  # complete() calls not yet answered
+        self._closed = False
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -165,6 +166,7 @@ class CompletionEngine:
 
     def close(self) -> None:
         """Stop any generation and free the model; safe to call more than once."""
+        self._closed = True
         self._newest = next(self._tickets)
         backend, self._backend = self._backend, None
         if backend is not None:
@@ -261,10 +263,15 @@ class CompletionEngine:
         """A completion request is waiting for its answer."""
         return bool(self._requests_in_flight)
 
-    async def _run(self, work: Callable[[Callable[[], bool]], T], ticket: int) -> T:
+    async def _run(self, work: Callable[[Callable[[], bool]], T], ticket: int) -> T | None:
+        """`work(should_stop)` on the model thread; None once the engine is closed (a request
+        that arrives while the server shuts down gets no answer, not an error)."""
+
         def should_stop() -> bool:
             return self._newest != ticket
 
+        if self._closed:
+            return None
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._executor, work, should_stop)
         try:

@@ -118,8 +118,10 @@ class NextEditEngine:
 
     async def predict(self, request: NextEditRequest) -> NextEdit | None:
         """The next edit, or None; a completion request meanwhile stops the model."""
-        if not self.settings.next_edit or not request.events:
+        if not self.settings.next_edit or not request.events or _undone(request.events):
             return None
+        if not self._completion.is_enabled_for(_as_completion(request)):
+            return None  # a language with completion off (disabledLanguages)
         started = time.perf_counter()
         if await asyncio.to_thread(self._is_private, request.root, Path(request.path)):
             return None  # a secret or an ignored file: nothing of it goes into a prompt
@@ -239,6 +241,12 @@ def _rename_edit(request: NextEditRequest, started: float) -> NextEdit | None:
     reason = f"rename {renamed.old} to {renamed.new}, as you did"
     seconds = time.perf_counter() - started
     return NextEdit(use.start, use.end, renamed.new, "rename", reason, seconds)
+
+
+def _undone(events: tuple[EditEvent, ...]) -> bool:
+    """The last edit took the one before it back (an undo): the person changed their mind,
+    and nothing follows from it."""
+    return len(events) >= 2 and events[-1].after == events[-2].before
 
 
 def _call_to_update(request: NextEditRequest) -> tuple[NextEditRequest, str] | None:
