@@ -65,6 +65,7 @@ class CaseResult:
     nothing: Scored
     fim: Scored
     fim_seconds: float
+    attempt: dict[str, Any] | None  # the server's account of it (genls.status)
 
 
 async def _ask_next_edit(client: BenchClient, uri: str, line: int, character: int):
@@ -151,6 +152,8 @@ async def run_case(
     inside = (window.at_file_start or first < low) and (window.at_file_end or high < last)
 
     seconds, result = await _ask_next_edit(client, uri, cursor_line, cursor_character)
+    attempts = (await client.status())["recentNextEdits"]
+    attempt = attempts[-1] if attempts else None
     predicted = _apply(pair.middle, result) if result is not None and result.uri == uri else None
     genls = score(pair, inside, (first, last), predicted or pair.middle)
     nothing = score(pair, inside, (first, last), pair.middle)
@@ -171,6 +174,7 @@ async def run_case(
         nothing,
         fim,
         fim_seconds,
+        attempt,
     )
 
 
@@ -304,6 +308,7 @@ def run_next_edit_bench(
             "similarity": r.genls.similarity,
             "similarity_nothing": r.nothing.similarity,
             "reversal": r.genls.reversal,
+            "attempt": r.attempt,
         }
         for r in results
     ]
