@@ -126,12 +126,15 @@ def _touches(middle: str, predicted: str, lines: tuple[int, int]) -> bool:
 
 
 def _takes_back(pair: EditPair, middle_window: str, predicted_window: str) -> bool:
-    """A line the first hunk removed comes back, or a line it added goes away."""
+    """A line the first hunk removed comes back, or a line it added goes away (a line that
+    only grows, as ghost text at its end makes it, has not gone)."""
     removed = {line.strip() for line in pair.first.removed if line.strip()}
     added = {line.strip() for line in pair.first.added if line.strip()}
     before = {line.strip() for line in middle_window.splitlines()}
-    now = {line.strip() for line in predicted_window.splitlines()}
-    return bool((removed & now) - before) or bool((added & before) - now)
+    now = [line.strip() for line in predicted_window.splitlines()]
+    came_back = (removed & set(now)) - before
+    gone = {line for line in added & before if not any(n.startswith(line) for n in now)}
+    return bool(came_back or gone)
 
 
 async def run_case(
