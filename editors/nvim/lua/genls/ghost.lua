@@ -70,15 +70,6 @@ local function remaining(s)
   return s.items[s.index].text:sub(#s.typed + 1)
 end
 
-local function cancel_pending(st)
-  st.seq = st.seq + 1
-  if st.pending then
-    -- The model thread is the bottleneck: a stale generation delays the one the user wants.
-    pcall(lsp.cancel, st.pending.client, st.pending.id)
-    st.pending = nil
-  end
-end
-
 local function hide(bufnr)
   if vim.api.nvim_buf_is_valid(bufnr) then
     vim.api.nvim_buf_clear_namespace(bufnr, M.ns, 0, -1)
@@ -95,7 +86,7 @@ function M.clear(bufnr)
   if st.timer then
     st.timer:stop()
   end
-  cancel_pending(st)
+  lsp.cancel_pending(st)
   st.suggestion = nil
   st.key = nil
   hide(bufnr)
@@ -172,7 +163,7 @@ function M.request(bufnr)
     return false
   end
   local st = state(bufnr)
-  cancel_pending(st)
+  lsp.cancel_pending(st)
   local seq = st.seq
   local key = position_key(bufnr)
   local row, col = cursor()

@@ -122,6 +122,17 @@ function M.cancel(client, id)
   end
 end
 
+--- Makes a per-buffer state's request stale: its `seq` moves on (a late answer is dropped)
+--- and the request still running is cancelled, since the model thread is the bottleneck and
+--- a stale generation delays the one the user wants.
+function M.cancel_pending(st)
+  st.seq = st.seq + 1
+  if st.pending then
+    pcall(M.cancel, st.pending.client, st.pending.id)
+    st.pending = nil
+  end
+end
+
 --- Runs a server command (`workspace/executeCommand`). Straight to the server, not through
 --- client:exec_cmd: that would find this plugin's own vim.lsp.commands handlers (which call
 --- this) and loop.

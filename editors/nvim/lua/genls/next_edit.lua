@@ -79,14 +79,6 @@ local function ghost_shown(bufnr)
   return false
 end
 
-local function cancel_pending(st)
-  st.seq = st.seq + 1
-  if st.pending then
-    pcall(lsp.cancel, st.pending.client, st.pending.id)
-    st.pending = nil
-  end
-end
-
 local function unmap(entry)
   if not vim.api.nvim_buf_is_valid(entry.bufnr) then
     return
@@ -305,7 +297,7 @@ function M.request(bufnr)
     return false
   end
   local st = state(bufnr)
-  cancel_pending(st)
+  lsp.cancel_pending(st)
   local seq = st.seq
   local tick = vim.api.nvim_buf_get_changedtick(bufnr)
   local encoding = client.offset_encoding
@@ -375,7 +367,7 @@ local function on_edit(bufnr)
     M.dismiss()
   end
   local st = state(bufnr)
-  cancel_pending(st)
+  lsp.cancel_pending(st)
   st.unasked = nil
   schedule(bufnr, vim.api.nvim_buf_get_changedtick(bufnr))
 end
@@ -491,7 +483,7 @@ function M.detach(bufnr)
   pcall(vim.api.nvim_del_augroup_by_name, "genls_next_edit_" .. bufnr)
   local st = buffers[bufnr]
   if st then
-    cancel_pending(st)
+    lsp.cancel_pending(st)
     if st.timer then
       st.timer:stop()
       st.timer:close()
