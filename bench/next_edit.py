@@ -44,6 +44,7 @@ from genls.llm.factory import create_next_edit_backend
 from genls.server.convert import offset_at
 
 DEFAULT_SEED = 20261202
+DEFAULT_MODEL = "qwen2.5-coder-1.5b"
 
 
 @dataclass
@@ -276,7 +277,9 @@ def run_next_edit_bench(
 ) -> dict[str, Any]:
     repo, until_commit = _work_tree_and_commit(repo, until)
     pairs = select_pairs(repo, since, until_commit, count, seed)
-    settings = replace(settings, index=False, next_edit=True)
+    # The model path is what is measured: with no next-edit model set, the bundled 1.5B.
+    model = settings.next_edit_model or DEFAULT_MODEL
+    settings = replace(settings, index=False, next_edit=True, next_edit_model=model)
     report: dict[str, Any] = report_header("next-edit")
     report |= {
         "model": settings.next_edit_model,

@@ -40,6 +40,7 @@ def test_the_bench_replays_the_pair_and_scores_it_beside_the_baselines(tmp_path)
     repo = _history(tmp_path / "repo")
     command = [sys.executable, "-m", "genls", "bench", "next-edit", "--repo", str(repo.root)]
     command += ["--since", "2000-01-01", "--model", TINY_MODEL, "--threads", "1"]
+    command += ["--next-edit-model", TINY_MODEL]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout)

@@ -130,6 +130,8 @@ class NextEditEngine:
             line = request.text.count("\n", 0, found.start)
             self.recent.append(NextEditAttempt("rename", found.seconds, True, False, None, line))
             return found
+        if self.settings.next_edit_model is None:
+            return None  # no next-edit model: only the edits found without one
         # A function's parameters changed: the model rewrites the lines around its next call
         # that passes the old arguments, else those around the cursor.
         call = await asyncio.to_thread(_call_to_update, request)

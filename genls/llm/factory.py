@@ -34,6 +34,7 @@ NEXT_EDIT_CONTEXT_TOKENS = 2048
 
 def create_next_edit_backend(settings: Settings, store: ModelStore | None = None) -> Backend:
     """The model that rewrites the lines around the cursor (next-edit suggestions)."""
+    assert settings.next_edit_model is not None  # NextEditEngine asks only when one is set
     return _create(settings, settings.next_edit_model, NEXT_EDIT_CONTEXT_TOKENS, store)
 
 

@@ -28,7 +28,7 @@ export const SERVER_SETTINGS: readonly ServerSetting[] = [
   { key: "ggufFile", automatic: "" },
   { key: "instructionModel" },
   { key: "nextEdit" },
-  { key: "nextEditModel" },
+  { key: "nextEditModel", automatic: "" },
   { key: "nextEditLines" },
   { key: "docstringStyle" },
   { key: "docLineWidth" },
