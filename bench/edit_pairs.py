@@ -10,34 +10,15 @@ number overall, both drawn with a fixed seed.
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from bench.hunks import commit_diff, commits_since, file_at
-from genls.index.languages import PLAIN_TEXT, language_for
+from bench.hunks import Change, commits_since, file_at, file_changes
 
 NEARBY_LINES = 30
 MAX_HUNK_LINES = 6
 PER_COMMIT = 2
-_HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-
-
-@dataclass(frozen=True)
-class Change:
-    line: int  # 0-based line of the parent's file where the removed lines start (or before
-    # which the added lines go, when nothing is removed)
-    removed: tuple[str, ...]
-    added: tuple[str, ...]
-
-    def applied(self, lines: list[str], shift: int = 0) -> list[str]:
-        start = self.line + shift
-        return [
-            *lines[:start],
-            *(f"{line}\n" for line in self.added),
-            *lines[start + len(self.removed) :],
-        ]
 
 
 @dataclass(frozen=True)
@@ -101,43 +82,6 @@ class EditPair:
                 "added": len(self.second.added),
             },
         }
-
-
-def file_changes(repo: Path, commit: str, parent: str) -> dict[str, list[Change]]:
-    """Each modified file's hunks, in order."""
-    diff = commit_diff(repo, commit, parent)
-    changes: dict[str, list[Change]] = {}
-    path: str | None = None
-    header: tuple[int, int] | None = None
-    removed: list[str] = []
-    added: list[str] = []
-
-    def close() -> None:
-        if header is not None and path is not None:
-            old_start, old_count = header
-            line = old_start if old_count == 0 else old_start - 1
-            changes.setdefault(path, []).append(Change(line, tuple(removed), tuple(added)))
-
-    for row in diff.split("\n"):
-        if row.startswith("diff --git "):
-            close()
-            header, path = None, None
-        elif row.startswith("+++ "):
-            name = row[4:]
-            path = name[2:] if name.startswith("b/") else None
-            if path is not None and language_for(None, path) is PLAIN_TEXT:
-                path = None
-        elif match := _HUNK_HEADER.match(row):
-            close()
-            header, removed, added = (int(match[1]), int(match[2] or 1)), [], []
-        elif header is not None and row.startswith("-") and not row.startswith("--- "):
-            removed.append(row[1:])
-        elif header is not None and row.startswith("+"):
-            added.append(row[1:])
-        elif row.startswith("\\"):
-            header = None  # "\ No newline at end of file": an edge not worth replaying
-    close()
-    return changes
 
 
 def _worth_it(change: Change) -> bool:

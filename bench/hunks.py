@@ -4,6 +4,9 @@ A hunk is a run of 1-6 added lines (nothing removed) in a file that existed befo
 language genls completes, with 20-240 typed characters (indentation is the editor's, Enter
 is a keystroke). At most two are drawn per commit, then a fixed number overall, both with a
 fixed seed, so a given repository, date range and seed always give the same hunks.
+
+The commits' -U0 diffs are read here once for every benchmark (`file_changes`); the
+next-edit benchmark pairs their hunks (bench.edit_pairs).
 """
 
 from __future__ import annotations
@@ -90,30 +93,52 @@ def commit_diff(repo: Path, commit: str, parent: str) -> str:
     )
 
 
-def added_hunks(repo: Path, commit: str, parent: str, date: str) -> list[Hunk]:
-    """The hunks of one commit that qualify, in diff order."""
-    diff = commit_diff(repo, commit, parent)
-    hunks: list[Hunk] = []
+@dataclass(frozen=True)
+class Change:
+    """One -U0 hunk of a commit's diff of a file."""
+
+    line: int  # 0-based line of the parent's file where the removed lines start (or before
+    # which the added lines go, when nothing is removed)
+    removed: tuple[str, ...]
+    added: tuple[str, ...]
+
+    def applied(self, lines: list[str], shift: int = 0) -> list[str]:
+        """`lines` (with their endings) after this change, `shift` lines further down."""
+        start = self.line + shift
+        return [
+            *lines[:start],
+            *(f"{line}\n" for line in self.added),
+            *lines[start + len(self.removed) :],
+        ]
+
+
+def file_changes(repo: Path, commit: str, parent: str) -> dict[str, list[Change]]:
+    """The commit's hunks per file that existed before and that genls parses, in diff order.
+
+    A hunk whose file has no final newline is left out ("\\ No newline at end of file": an
+    edge not worth replaying), as is one whose lines do not add up to its header's counts.
+    """
+    changes: dict[str, list[Change]] = {}
     path: str | None = None
-    current: tuple[int, int, int] | None = None  # (insert line, added expected, removed)
+    header: tuple[int, int, int] | None = None  # (old start, old count, new count)
+    removed: list[str] = []
     added: list[str] = []
 
     def close() -> None:
-        if current is None or path is None:
+        if header is None or path is None:
             return
-        line, expected, removed = current
-        if removed or len(added) != expected or not 1 <= expected <= MAX_ADDED_LINES:
+        old_start, old_count, new_count = header
+        if len(removed) != old_count or len(added) != new_count:
             return
-        lines = tuple(added)
-        low, high = TYPED_CHARACTERS
-        if low <= typed_characters(lines) <= high and all("\r" not in x for x in lines):
-            hunks.append(Hunk(commit, parent, date, path, line, lines))
+        # A pure addition "-a,0" inserts after old line a: before 0-based line a.
+        line = old_start if old_count == 0 else old_start - 1
+        changes.setdefault(path, []).append(Change(line, tuple(removed), tuple(added)))
 
     in_header = False  # between "diff --git" and the first "@@": "+++ " names the file
-    for row in diff.split("\n"):
+    for row in commit_diff(repo, commit, parent).split("\n"):
         if row.startswith("diff --git "):
             close()
-            current, added, path, in_header = None, [], None, True
+            header, path, in_header = None, None, True
         elif in_header and row.startswith("+++ "):
             name = row[4:]
             path = name[2:] if name.startswith("b/") else None
@@ -122,16 +147,30 @@ def added_hunks(repo: Path, commit: str, parent: str, date: str) -> list[Hunk]:
         elif match := _HUNK_HEADER.match(row):
             close()
             in_header = False
-            old_start, old_count = int(match[1]), int(match[2] or 1)
-            new_count = int(match[4] or 1)
-            # A pure addition "-a,0" inserts after old line a: before 0-based line a.
-            current, added = (old_start, new_count, old_count), []
-        elif current is not None and row.startswith("+"):
+            header = (int(match[1]), int(match[2] or 1), int(match[4] or 1))
+            removed, added = [], []
+        elif header is not None and not in_header and row.startswith("-"):
+            removed.append(row[1:])
+        elif header is not None and not in_header and row.startswith("+"):
             added.append(row[1:])
-        elif row.startswith("\\"):  # "\ No newline at end of file": an edge not worth typing
-            current = None
+        elif row.startswith("\\"):
+            header = None
     close()
-    return hunks
+    return changes
+
+
+def added_hunks(repo: Path, commit: str, parent: str, date: str) -> list[Hunk]:
+    """The hunks of one commit that qualify, in diff order."""
+    low, high = TYPED_CHARACTERS
+    return [
+        Hunk(commit, parent, date, path, change.line, change.added)
+        for path, changes in file_changes(repo, commit, parent).items()
+        for change in changes
+        if not change.removed
+        and 1 <= len(change.added) <= MAX_ADDED_LINES
+        and low <= typed_characters(change.added) <= high
+        and all("\r" not in line for line in change.added)
+    ]
 
 
 def select_hunks(repo: Path, since: str, until: str, count: int, seed: int) -> list[Hunk]:

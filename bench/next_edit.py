@@ -33,7 +33,7 @@ from lsprotocol import types
 from bench.completion import BenchClient, percentiles
 from bench.edit_pairs import EditPair, select_pairs
 from bench.machine import report_header
-from bench.replay import DEFAULT_SINCE, _work_tree_and_commit
+from bench.replay import work_tree_and_commit
 from genls.assist.edit_history import EditEvent
 from genls.assist.next_edit import PROMPT_TOKENS
 from genls.assist.next_edit_prompt import STOPS, build_next_edit_prompt, edit_window
@@ -275,7 +275,7 @@ def lookup_speed(settings: Settings, pairs: list[EditPair]) -> dict[str, Any]:
 def run_next_edit_bench(
     settings: Settings, repo: Path, since: str, until: str, count: int, seed: int
 ) -> dict[str, Any]:
-    repo, until_commit = _work_tree_and_commit(repo, until)
+    repo, until_commit = work_tree_and_commit(repo, until)
     pairs = select_pairs(repo, since, until_commit, count, seed)
     # The model path is what is measured: with no next-edit model set, the bundled 1.5B.
     model = settings.next_edit_model or DEFAULT_MODEL
@@ -321,6 +321,3 @@ def run_next_edit_bench(
     inside = [r.pair for r in results if r.inside]
     report["prompt_lookup"] = lookup_speed(settings, inside[:6])
     return report
-
-
-__all__ = ["DEFAULT_SEED", "DEFAULT_SINCE", "run_next_edit_bench", "score"]

@@ -360,7 +360,7 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a is not None and b else None
 
 
-def _work_tree_and_commit(path: Path, until: str) -> tuple[Path, str]:
+def work_tree_and_commit(path: Path, until: str) -> tuple[Path, str]:
     """The repository's work tree root and the full commit `until` names, or a clear error."""
 
     def git(*args: str) -> str:
@@ -386,7 +386,7 @@ def run_replay_bench(
     raw: bool = True,
     think_seconds: float = DEFAULT_THINK_SECONDS,
 ) -> dict[str, Any]:
-    repo, until_commit = _work_tree_and_commit(repo, until)
+    repo, until_commit = work_tree_and_commit(repo, until)
     hunks = select_hunks(repo, since, until_commit, count, seed)
     report: dict[str, Any] = report_header("replay")
     report |= {

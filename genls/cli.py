@@ -446,7 +446,8 @@ def main(argv: list[str] | None = None) -> int:
                     else args.think_seconds,
                 )
             elif args.suite == "next-edit":
-                from bench.next_edit import DEFAULT_SEED, DEFAULT_SINCE, run_next_edit_bench
+                from bench.next_edit import DEFAULT_SEED, run_next_edit_bench
+                from bench.replay import DEFAULT_SINCE
 
                 report = run_next_edit_bench(
                     settings,
