@@ -122,13 +122,9 @@ class LlamaCppBackend:
         tokens); here only the batch's logits are read.
         """
         llm = self._llm
-        # The prompt is prefilled in steps, as prewarming does: this is work done behind
-        # completions, and a completion request waits for one step at most.
-        llm.n_tokens = min(self._common_prefix(prompt), len(prompt) - 1)
-        while llm.n_tokens < len(prompt):
-            if should_stop():
-                return
-            llm.eval(prompt[llm.n_tokens : llm.n_tokens + _BEHIND_STEP_TOKENS])
+        # Work done behind completions: a completion request waits for one step at most.
+        if not self._prefill(prompt, _BEHIND_STEP_TOKENS, should_stop):
+            return
         logits = self._logits(-1)
         pending = int(logits.argmax())
         drafts = SourceLookup(source)
@@ -245,14 +241,18 @@ class LlamaCppBackend:
 
     def prewarm(self, prompt: str, should_stop: Callable[[], bool]) -> None:
         """Evaluate the prompt in small steps, so that a real request never waits long for it."""
-        tokens = self._prompt_tokens(prompt)
+        self._prefill(self._prompt_tokens(prompt), _PREWARM_STEP_TOKENS, should_stop)
+
+    def _prefill(self, tokens: list[int], step: int, should_stop: Callable[[], bool]) -> bool:
+        """Evaluate what of `tokens` the cache lacks (at least the last token, for its
+        logits), `step` tokens at a time, stopping between steps; True when all is in."""
         llm = self._llm
-        done = min(self._common_prefix(tokens), len(tokens) - 1)
-        llm.n_tokens = done  # eval() drops the cache from here on
-        while done < len(tokens) and not should_stop():
-            step = tokens[done : done + _PREWARM_STEP_TOKENS]
-            llm.eval(step)
-            done += len(step)
+        llm.n_tokens = min(self._common_prefix(tokens), len(tokens) - 1)  # eval() drops the rest
+        while llm.n_tokens < len(tokens):
+            if should_stop():
+                return False
+            llm.eval(tokens[llm.n_tokens : llm.n_tokens + step])
+        return True
 
     def close(self) -> None:
         self._llm.close()
