@@ -27,6 +27,7 @@ from genls.assist.syntax import analyse_cursor
 from genls.config import Settings
 from genls.index.languages import language_for
 from genls.llm.backend import Backend, GenerationRequest, GenerationStats
+from genls.llm.backend_slot import BackendSlot
 from genls.llm.fim import Snippet, resolve_format
 from genls.llm.registry import calibrated_min_token_probability
 
@@ -46,10 +47,6 @@ _BACKEND_SETTINGS = (
 )
 # Look this far around the cursor for NUL bytes: a binary file gets no suggestions.
 _BINARY_PROBE_CHARS = 8_192
-
-
-def _backend_key(settings: Settings) -> tuple:
-    return tuple(getattr(settings, name) for name in _BACKEND_SETTINGS)
 
 
 @dataclass(frozen=True)
@@ -118,10 +115,8 @@ class CompletionEngine:
         context: ContextProvider | None = None,
     ) -> None:
         self.settings = settings
-        self._create_backend = create_backend
         self.context = context
-        self._backend: Backend | None = None
-        self._backend_key: tuple = ()
+        self._model = BackendSlot("completion", create_backend, _BACKEND_SETTINGS)
         self.recent: deque[GenerationRecord] = deque(maxlen=16)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-model")
         self._tickets = count(1)
@@ -137,13 +132,13 @@ class CompletionEngine:
     def update_settings(self, settings: Settings) -> None:
         """Apply new settings; a changed model or backend is loaded again on next use."""
         old, self.settings = self.settings, settings
-        if _backend_key(old) != _backend_key(settings):
+        if self._model.key(old) != self._model.key(settings):
             self._newest = next(self._tickets)  # stop whatever runs on the old backend
             self._cache.clear()
 
     @property
     def backend_description(self) -> str | None:
-        backend = self._backend
+        backend = self._model.backend
         return backend.description if backend is not None else None
 
     async def load(self) -> Backend:
@@ -152,26 +147,14 @@ class CompletionEngine:
 
     def _loaded(self) -> Backend:
         """The backend for the current settings; only ever called on the model thread."""
-        key = _backend_key(self.settings)
-        if self._backend is not None and self._backend_key != key:
-            self._backend.close()
-            self._backend = None
-        if self._backend is None:
-            log.debug("loading model %s", self.settings.model)
-            started = time.perf_counter()
-            self._backend = self._create_backend(self.settings)
-            self._backend_key = key
-            log.info("loaded %s in %.2fs", self._backend.description, time.perf_counter() - started)
-        return self._backend
+        return self._model.get(self.settings)
 
     def close(self) -> None:
         """Stop any generation and free the model; safe to call more than once."""
         self._closed = True
         self._newest = next(self._tickets)
-        backend, self._backend = self._backend, None
-        if backend is not None:
-            with contextlib.suppress(RuntimeError):  # already shut down
-                self._executor.submit(backend.close)
+        with contextlib.suppress(RuntimeError):  # already shut down
+            self._executor.submit(self._model.close)
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     # -- requests ---------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from genls.config import Settings
 from genls.index.files import is_private
 from genls.index.languages import LanguageInfo, language_for
 from genls.llm.backend import Backend, GenerationRequest, GenerationStats
+from genls.llm.backend_slot import BackendSlot
 from genls.llm.factory import create_next_edit_backend
 
 log = logging.getLogger(__name__)
@@ -98,9 +99,7 @@ class NextEditEngine:
     ) -> None:
         self.settings = settings
         self._completion = completion
-        self._create_backend = create_backend
-        self._backend: Backend | None = None
-        self._backend_key: tuple = ()
+        self._model = BackendSlot("next edits", create_backend, _BACKEND_SETTINGS)
         self.recent: deque[NextEditAttempt] = deque(maxlen=8)
         self._private: dict[Path, bool] = {}  # by path: a secret's name, or git ignores it
 
@@ -145,22 +144,6 @@ class NextEditEngine:
 
     # -- on the completion engine's model thread --------------------------------------------
 
-    def _loaded(self) -> Backend:
-        key = tuple(getattr(self.settings, name) for name in _BACKEND_SETTINGS)
-        if self._backend is not None and key != self._backend_key:
-            self._backend.close()
-            self._backend = None
-        if self._backend is None:
-            loading = time.perf_counter()
-            self._backend = self._create_backend(self.settings)
-            self._backend_key = key
-            log.info(
-                "loaded %s for next edits in %.2fs",
-                self._backend.description,
-                time.perf_counter() - loading,
-            )
-        return self._backend
-
     def _model_edit(
         self,
         request: NextEditRequest,
@@ -171,7 +154,7 @@ class NextEditEngine:
         if should_stop():
             self.recent.append(NextEditAttempt("model", 0.0, False, True))
             return None
-        backend = self._loaded()
+        backend = self._model.get(self.settings)
         window = self.window(request)
         line = request.text.count("\n", 0, request.offset)
         context = self._completion.context
@@ -227,9 +210,7 @@ class NextEditEngine:
 
     def close(self) -> None:
         """Free the model; call once the completion engine's thread has stopped."""
-        if self._backend is not None:
-            self._backend.close()
-            self._backend = None
+        self._model.close()
 
 
 def _rename_edit(request: NextEditRequest, started: float) -> NextEdit | None:

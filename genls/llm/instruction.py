@@ -15,7 +15,10 @@ from collections.abc import Callable
 
 from genls.config import Settings
 from genls.llm.backend import Backend, ChatMessage
+from genls.llm.backend_slot import BackendSlot
 from genls.llm.factory import create_instruction_backend
+
+_BACKEND_SETTINGS = ("backend", "instruction_model", "endpoint", "api_key", "gguf_file", "threads")
 
 
 def _never() -> bool:
@@ -29,18 +32,17 @@ class InstructionModel:
         backend_factory: Callable[[Settings], Backend] = create_instruction_backend,
     ) -> None:
         self.settings = settings
-        self._backend_factory = backend_factory
-        self._backend: Backend | None = None
-        self._stale = False  # the settings changed: the next caller loads the backend again
+        self._model = BackendSlot("instructions", backend_factory, _BACKEND_SETTINGS)
         self._lock = threading.Lock()
 
     @property
     def loaded(self) -> bool:
-        return self._backend is not None
+        return self._model.backend is not None
 
     @property
     def description(self) -> str:
-        return self._backend.description if self._backend else self.settings.instruction_model
+        backend = self._model.backend
+        return backend.description if backend else self.settings.instruction_model
 
     def ask(
         self,
@@ -57,31 +59,18 @@ class InstructionModel:
             return "".join(pieces).strip()
 
     def update_settings(self, settings: Settings) -> None:
-        """Reload on next use only if the settings name another model or way to run it.
-        Returns at once, even while a question is being answered."""
-        keys = ("backend", "instruction_model", "endpoint", "api_key", "gguf_file", "threads")
-        changed = any(getattr(settings, k) != getattr(self.settings, k) for k in keys)
+        """Returns at once, even while a question is being answered: the next caller loads
+        another model if these settings name one."""
         self.settings = settings
-        if changed:
-            self._stale = True
 
     def count_tokens(self, text: str) -> int:
         with self._lock:
             return self._loaded().count_tokens(text)
 
     def _loaded(self) -> Backend:
-        """The backend for the current settings, created on first use; the caller holds the
-        lock."""
-        if self._stale and self._backend is not None:
-            self._backend.close()
-            self._backend = None
-        self._stale = False
-        if self._backend is None:
-            self._backend = self._backend_factory(self.settings)
-        return self._backend
+        """The backend for the current settings; the caller holds the lock."""
+        return self._model.get(self.settings)
 
     def close(self) -> None:
         with self._lock:
-            if self._backend is not None:
-                self._backend.close()
-                self._backend = None
+            self._model.close()
