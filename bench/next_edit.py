@@ -35,8 +35,8 @@ from bench.edit_pairs import EditPair, select_pairs
 from bench.machine import report_header
 from bench.replay import work_tree_and_commit
 from genls.assist.edit_history import EditEvent
-from genls.assist.next_edit import PROMPT_TOKENS
-from genls.assist.next_edit_prompt import STOPS, build_next_edit_prompt, edit_window
+from genls.assist.next_edit import NextEditRequest, model_prompt
+from genls.assist.next_edit_prompt import STOPS, edit_window
 from genls.config import Settings
 from genls.index.languages import language_for
 from genls.llm.backend import GenerationRequest
@@ -237,15 +237,10 @@ def lookup_speed(settings: Settings, pairs: list[EditPair]) -> dict[str, Any]:
             cursor = pair.cursor_in_middle()
             lines = settings.next_edit_lines
             window = edit_window(pair.middle, cursor, lines, lines)
-            prompt = build_next_edit_prompt(
-                path=pair.path,
-                text=pair.middle,
-                window=window,
-                events=[EditEvent(pair.before, pair.middle)],
-                snippets=[],
-                count_tokens=backend.count_tokens,
-                context_tokens=PROMPT_TOKENS,
+            asked = NextEditRequest(
+                "", pair.path, pair.middle, cursor, None, (EditEvent(pair.before, pair.middle),)
             )
+            prompt, _ = model_prompt(asked, window, [], backend.count_tokens)
             answers = []
             for side, draft in (("plain", None), ("lookup", window.text)):
                 request = GenerationRequest(

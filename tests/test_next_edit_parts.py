@@ -169,6 +169,7 @@ def test_the_prompt_puts_what_changes_least_first_and_ends_where_the_model_write
         path="geo.py",
         text=after,
         window=window,
+        original=window_before(EditEvent(before, after), window),
         events=[earlier, EditEvent(before, after)],
         snippets=[],
         count_tokens=lambda text: len(text) // 4,

@@ -22,7 +22,7 @@ import difflib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -46,6 +46,7 @@ from genls.index.languages import LanguageInfo, language_for
 from genls.llm.backend import Backend, GenerationRequest, GenerationStats
 from genls.llm.backend_slot import BackendSlot
 from genls.llm.factory import create_next_edit_backend
+from genls.llm.fim import Snippet
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +123,25 @@ class NextEditEngine:
         if not self._completion.is_enabled_for(_as_completion(request)):
             return None  # a language with completion off (disabledLanguages)
         started = time.perf_counter()
-        if await asyncio.to_thread(self._is_private, request.root, Path(request.path)):
+        found = await asyncio.to_thread(self._without_model, request, started)
+        if found is None or isinstance(found, NextEdit):
+            return found
+        at, reason = found
+        if self._completion.busy:
+            self.recent.append(NextEditAttempt("model", 0.0, False, True))
+            return None
+        return await self._completion.run_behind(
+            lambda should_stop: self._model_edit(at, should_stop, started, reason)
+        )
+
+    def _without_model(
+        self, request: NextEditRequest, started: float
+    ) -> NextEdit | tuple[NextEditRequest, str] | None:
+        """What the syntax tree finds (blocking: git and tree-sitter): the edit itself (a rename
+        by hand continued), or where the model should look and why; None for nothing."""
+        if self._is_private(request.root, Path(request.path)):
             return None  # a secret or an ignored file: nothing of it goes into a prompt
-        found = await asyncio.to_thread(_rename_edit, request, started)
+        found = _rename_edit(request, started)
         if found is not None:
             line = request.text.count("\n", 0, found.start)
             self.recent.append(NextEditAttempt("rename", found.seconds, True, False, None, line))
@@ -133,14 +150,7 @@ class NextEditEngine:
             return None  # no next-edit model: only the edits found without one
         # A function's parameters changed: the model rewrites the lines around its next call
         # that passes the old arguments, else those around the cursor.
-        call = await asyncio.to_thread(_call_to_update, request)
-        at, reason = (request, "continues your last edit") if call is None else call
-        if self._completion.busy:
-            self.recent.append(NextEditAttempt("model", 0.0, False, True))
-            return None
-        return await self._completion.run_behind(
-            lambda should_stop: self._model_edit(at, should_stop, started, reason)
-        )
+        return _call_to_update(request) or (request, "continues your last edit")
 
     # -- on the completion engine's model thread --------------------------------------------
 
@@ -159,15 +169,7 @@ class NextEditEngine:
         line = request.text.count("\n", 0, request.offset)
         context = self._completion.context
         snippets = context.snippets(_as_completion(request)) if context is not None else ()
-        prompt = build_next_edit_prompt(
-            path=request.path,
-            text=request.text,
-            window=window,
-            events=request.events,
-            snippets=snippets,
-            count_tokens=backend.count_tokens,
-            context_tokens=PROMPT_TOKENS,
-        )
+        prompt, original = model_prompt(request, window, snippets, backend.count_tokens)
         window_lines = window.text.count("\n") + 1
         generation = GenerationRequest(
             prompt=prompt,
@@ -189,7 +191,6 @@ class NextEditEngine:
             self.recent.append(NextEditAttempt("model", seconds, False, should_stop(), stats, line))
             return None
         predicted = answer_window(settled or generated, window)
-        original = window_before(request.events[-1], window)
         edit = checked_edit(request, window, original, predicted)
         self.recent.append(NextEditAttempt("model", seconds, edit is not None, False, stats, line))
         log.debug(
@@ -224,6 +225,27 @@ def _rename_edit(request: NextEditRequest, started: float) -> NextEdit | None:
     reason = f"rename {renamed.old} to {renamed.new}, as you did"
     seconds = time.perf_counter() - started
     return NextEdit(use.start, use.end, renamed.new, "rename", reason, seconds)
+
+
+def model_prompt(
+    request: NextEditRequest,
+    window: EditWindow,
+    snippets: Sequence[Snippet],
+    count_tokens: Callable[[str], int],
+) -> tuple[str, str]:
+    """(the prompt, the window as it was before the last edit) for the model."""
+    original = window_before(request.events[-1], window)
+    prompt = build_next_edit_prompt(
+        path=request.path,
+        text=request.text,
+        window=window,
+        original=original,
+        events=request.events,
+        snippets=snippets,
+        count_tokens=count_tokens,
+        context_tokens=PROMPT_TOKENS,
+    )
+    return prompt, original
 
 
 def _undone(events: tuple[EditEvent, ...]) -> bool:

@@ -89,13 +89,14 @@ def build_next_edit_prompt(
     path: str,
     text: str,
     window: EditWindow,
+    original: str,
     events: Sequence[EditEvent],
     snippets: Sequence[Snippet],
     count_tokens: Callable[[str], int],
     context_tokens: int,
 ) -> str:
-    """The prompt; `events` end with the person's last edit, whose result is `text`."""
-    original = window_before(events[-1], window) if events else window.text
+    """The prompt; `events` end with the person's last edit, whose result is `text`, and
+    `original` is the window before it (window_before)."""
     # The last edit shows as the window before and now; made elsewhere (the window is around
     # a call of the function it changed), it is one more original/updated block.
     shown = (
