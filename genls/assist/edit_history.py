@@ -110,10 +110,6 @@ class EditHistory:
             events.append(_event(document.open))
         return [event for event in events if event.before != event.after]
 
-    def text(self, uri: str) -> str | None:
-        document = self._documents.get(uri)
-        return None if document is None else document.text
-
     def _close(self, document: _Document) -> None:
         if document.open is not None:
             document.closed.append(_event(document.open))

@@ -24,7 +24,7 @@ from genls.server.convert import document_or_error, offset_at, position_at
 
 NEXT_EDIT_REQUEST = "genls/nextEdit"
 ACCEPTED_COMMAND = "genls.acceptedNextEdit"
-# Ghost text had nothing: the model is asked only once the person pauses this long.
+# Ghost text had nothing: a next-edit model is asked only once the person pauses this long.
 MODEL_PAUSE_SECONDS = 0.3
 
 
@@ -68,9 +68,12 @@ async def nearby_item(
     if not ls.settings.next_edit or not ls.edit_history.events(document.uri):
         return None
     text, version = document.source, document.version
-    await asyncio.sleep(MODEL_PAUSE_SECONDS)
-    if document.version != version or document.uri not in ls.workspace.text_documents:
-        return None  # the person typed on: a newer request asks again
+    if ls.settings.next_edit_model is not None:
+        # Between keystrokes the model would only start to be stopped again, and each start
+        # delays the next completion by one step: wait for a pause in the typing.
+        await asyncio.sleep(MODEL_PAUSE_SECONDS)
+        if document.version != version or document.uri not in ls.workspace.text_documents:
+            return None  # the person typed on: a newer request asks again
     found = await _predict(ls, document, position)
     if found is None or document.version != version:
         return None
