@@ -81,6 +81,32 @@ async def test_inline_completion_in_a_function_body(client: LanguageClient, work
     assert item.command.command == "genls.acceptedCompletion"
 
 
+async def test_ghost_text_with_the_completion_list_open_continues_the_selected_item(
+    client: LanguageClient, workspace
+):
+    # VS Code, its word list open on `a` with `add` selected, shows only ghost text that
+    # starts with `add`: genls answers for the text as it will be once `add` is accepted.
+    uri = uri_in(workspace, "add.py")
+    text = "def add(a, b):\n    return a"
+    open_document(client, uri, text)
+    cursor = position_of(text, "return a")
+    word = types.Range(start=types.Position(line=1, character=11), end=cursor)
+    params = inline_params(uri, cursor)
+    params.context.selected_completion_info = types.SelectedCompletionInfo(range=word, text="add")
+    result = await client.text_document_inline_completion_async(params)
+    assert len(result.items) == 1
+    item = result.items[0]
+    assert item.range == word
+    assert item.insert_text.startswith("add") and len(item.insert_text) > len("add")
+    # The same continuation as for a document that already says `add`.
+    accepted = "def add(a, b):\n    return add"
+    other = uri_in(workspace, "accepted.py")
+    open_document(client, other, accepted)
+    plain = await inline(client, other, position_of(accepted, "return add"))
+    assert "add" + plain.items[0].insert_text == item.insert_text
+    assert list(item.command.arguments) == [uri, len("def add(a, b):\n    return "), item.insert_text]
+
+
 async def test_completion_list_fallback_uses_the_same_engine(client: LanguageClient, workspace):
     uri = uri_in(workspace, "shapes.py")
     text = SOURCE + "\n\ndef perimeter(radius: float) -> float:\n    return 2 * math.p"

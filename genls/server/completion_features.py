@@ -30,10 +30,13 @@ _LABEL_CHARS = 60
 
 
 async def _suggest(
-    ls: GenlsServer, uri: str, position: types.Position
+    ls: GenlsServer,
+    uri: str,
+    position: types.Position,
+    selected: types.SelectedCompletionInfo | None = None,
 ) -> tuple[CompletionRequest, Suggestion | None]:
     document = document_or_error(ls.workspace, uri)
-    request = completion_request(document, position, ls.workspace.position_encoding)
+    request = completion_request(document, position, ls.workspace.position_encoding, selected)
     try:
         return request, await ls.engine.complete(request)
     except GenlsError as exc:
@@ -46,19 +49,33 @@ def register(server: GenlsServer) -> None:
     async def inline_completion(
         ls: GenlsServer, params: types.InlineCompletionParams
     ) -> types.InlineCompletionList:
-        request, suggestion = await _suggest(ls, params.text_document.uri, params.position)
+        # With the completion list open, the editor shows only ghost text that continues the
+        # selected item (VS Code drops the rest): the suggestion is for the text with it.
+        selected = params.context.selected_completion_info if params.context else None
+        request, suggestion = await _suggest(
+            ls, params.text_document.uri, params.position, selected
+        )
         if suggestion is None:
+            if selected is not None:
+                return types.InlineCompletionList(items=[])
             # No ghost text here: the next edit near the cursor, if there is one.
             document = ls.workspace.get_text_document(request.uri)
             nearby = await next_edit_features.nearby_item(ls, document, params.position)
             return types.InlineCompletionList(items=[nearby] if nearby else [])
+        replaced = (
+            types.Range(start=params.position, end=params.position)
+            if selected is None
+            else selected.range
+        )
+        chosen = "" if selected is None else selected.text
+        start = request.offset - len(chosen)  # where the inserted text starts, once accepted
         item = types.InlineCompletionItem(
-            insert_text=suggestion.text,
-            range=types.Range(start=params.position, end=params.position),
+            insert_text=chosen + suggestion.text,
+            range=replaced,
             command=types.Command(
                 title="genls: suggestion accepted",
                 command=ACCEPTED_COMMAND,
-                arguments=[request.uri, request.offset, suggestion.text],
+                arguments=[request.uri, start, chosen + suggestion.text],
             ),
         )
         return types.InlineCompletionList(items=[item])

@@ -61,9 +61,22 @@ def document_or_error(workspace, uri: str) -> TextDocument:
     return workspace.get_text_document(uri)
 
 
-def completion_request(document: TextDocument, position: types.Position, encoding: str):
+def completion_request(
+    document: TextDocument,
+    position: types.Position,
+    encoding: str,
+    selected: types.SelectedCompletionInfo | None = None,
+) -> CompletionRequest:
+    """The request at `position`; with `selected` (the item selected in the editor's
+    completion list, LSP 3.18), at the end of that item in the text as it will be once the
+    item is accepted: ghost text shown with the list open continues the item."""
     text = document.source
     offset = offset_at(text, position, encoding)
+    if selected is not None:
+        start = offset_at(text, selected.range.start, encoding)
+        end = offset_at(text, selected.range.end, encoding)
+        text = text[:start] + selected.text + text[end:]
+        offset = start + len(selected.text)
     path = to_fs_path(document.uri) or document.uri
     return CompletionRequest(
         uri=document.uri,
