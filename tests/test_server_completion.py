@@ -104,7 +104,8 @@ async def test_ghost_text_with_the_completion_list_open_continues_the_selected_i
     open_document(client, other, accepted)
     plain = await inline(client, other, position_of(accepted, "return add"))
     assert "add" + plain.items[0].insert_text == item.insert_text
-    assert list(item.command.arguments) == [uri, len("def add(a, b):\n    return "), item.insert_text]
+    word_start = len("def add(a, b):\n    return ")
+    assert list(item.command.arguments) == [uri, word_start, item.insert_text]
 
 
 async def test_completion_list_fallback_uses_the_same_engine(client: LanguageClient, workspace):
