@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 from pygls.exceptions import JsonRpcInvalidParams
 
@@ -542,7 +542,7 @@ def _music(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace) -> NoReturn:
     # Progress bars are the CLI's: in the server nobody sees them, and a tqdm bar's monitor
     # thread and lock held up the exit after the editor left (py-spy in a real VS Code).
     os.environ["TQDM_DISABLE"] = "1"
@@ -580,7 +580,12 @@ def _serve(args: argparse.Namespace) -> int:
             server.start_io(stdin, stdout)
     finally:
         server.close()
-    return 0
+    # The client has gone: exit now. A normal exit would join every worker thread, and one
+    # may still be loading a model that cannot be stopped (GenlsServer.close); what genls
+    # writes to disk is written atomically, so nothing is lost.
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _private_stdio() -> tuple[BinaryIO, BinaryIO]:

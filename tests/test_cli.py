@@ -248,6 +248,46 @@ def test_client_disconnecting_mid_request_ends_the_server_cleanly(tmp_path):
     _ends_cleanly(server, _read_until(server, b"generating for"))
 
 
+def test_shutdown_while_the_index_loads_its_model_ends_the_server(tmp_path):
+    # Loading the embedder cannot be stopped (and takes many seconds on a cold machine): the
+    # shutdown is answered without waiting for it, and `exit` ends the process.
+    workspace = tmp_path / "project"
+    workspace.mkdir()
+    for number in range(20):
+        (workspace / f"module_{number}.py").write_text(f"def f{number}(x):\n    return x\n")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "genls", "serve", "--log-level", "debug"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    watchdog = threading.Timer(120, server.kill)  # a hung server fails the test, not the suite
+    watchdog.daemon = True
+    watchdog.start()
+    start = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "rootUri": workspace.as_uri(),
+                "capabilities": {},
+                "initializationOptions": {"model": TINY_MODEL},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+    ]
+    server.stdin.write(b"".join(frame(m) for m in start))
+    server.stdin.flush()
+    stderr = _read_until(server, b"loading the embedding model")
+    server.stdin.write(frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))
+    server.stdin.flush()
+    stderr += _read_until(server, b'Sending data: {"id": 2')
+    server.stdin.write(frame({"jsonrpc": "2.0", "method": "exit"}))
+    server.stdin.flush()
+    _ends_cleanly(server, stderr)
+
+
 SCALE = "def scale(values, factor):\n    return [value * factor for value in values]\n"
 
 

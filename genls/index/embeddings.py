@@ -7,6 +7,7 @@ fetched from a hub (HF_HUB_OFFLINE is set before the library loads).
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from genls.errors import ModelNotInstalledError
 BUNDLED_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 _BATCH = 64
 _MAX_TOKENS = 128  # word pieces per text; the start of a chunk says the most
+log = logging.getLogger(__name__)
 
 
 def embedding_model_path(name_or_path: str) -> Path:
@@ -47,6 +49,7 @@ class Embedder:
 
     def _loaded(self):
         if self._model is None:
+            log.debug("loading the embedding model %s", self.path)
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             import torch
             from sentence_transformers import SentenceTransformer

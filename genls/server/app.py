@@ -10,11 +10,12 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 
 from genls import __version__
@@ -33,6 +34,8 @@ from genls.server.change_batch import ChangeBatch
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# How long shutting down waits for the index thread's current step (genls.server.app.close).
+INDEX_EXIT_WAIT_S = 2.0
 
 
 class GenlsServer(LanguageServer):
@@ -54,9 +57,13 @@ class GenlsServer(LanguageServer):
         self.root: Path | None = None  # the workspace folder, from initialize
         self.index: WorkspaceIndex | None = None
         self.indexing: asyncio.Future | None = None
-        self.closing = threading.Event()  # stops a running index update between files
+        # Set once the client asked to stop (shutdown or exit): a running index update stops
+        # between files, and nothing more is sent to the client.
+        self.closing = threading.Event()
+        self._closed = False  # close() ran
         # Indexing (parsing, embedding, disk) has its own thread: completions never wait on it.
         self._index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-index")
+        self._index_jobs: set[Future] = set()  # submitted and not yet done
         # Docstrings, refactors and history documents: a second model, on its own thread.
         self.instruction = InstructionModel(self.settings)
         self.instruction_executor = ThreadPoolExecutor(
@@ -91,8 +98,10 @@ class GenlsServer(LanguageServer):
         self.engine.context = IndexContextProvider(self.index)
 
     async def run_in_index_thread(self, function: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._index_executor, function, *args)
+        job = self._index_executor.submit(function, *args)
+        self._index_jobs.add(job)
+        job.add_done_callback(self._index_jobs.discard)
+        return await asyncio.wrap_future(job)
 
     async def _reindex_paths(self, paths: list[Path]) -> None:
         if self.index is None:
@@ -107,14 +116,27 @@ class GenlsServer(LanguageServer):
         )
 
     def close(self) -> None:
+        """Stop the work under way and free the models, for the process to exit.
+
+        An index update stops between files, but loading the embedder (torch) cannot be
+        stopped and can take many seconds on a cold machine: it is waited for only
+        INDEX_EXIT_WAIT_S. The index is written atomically, so the exit that follows (which
+        does not wait for threads, genls.cli) leaves it in its last complete state.
+        """
+        if self._closed:
+            return
+        self._closed = True
         self.closing.set()
         self.engine.close()
         self.next_edit.close()  # its model ran on the engine's thread, now stopped
-        self._index_executor.shutdown(wait=True, cancel_futures=True)
+        self._index_executor.shutdown(wait=False, cancel_futures=True)
         self.instruction_executor.shutdown(wait=True, cancel_futures=True)
         self.instruction.close()
         self.history_executor.shutdown(wait=True, cancel_futures=True)
-        if self.index is not None:
+        _, running = wait(set(self._index_jobs), timeout=INDEX_EXIT_WAIT_S)
+        if running:
+            log.debug("leaving an index update to the exit")
+        elif self.index is not None:
             self.index.close()
 
     # -- settings ---------------------------------------------------------------------------
@@ -155,6 +177,14 @@ class GenlsServer(LanguageServer):
         self._shown_errors.clear()
 
     # -- reporting --------------------------------------------------------------------------
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls's report of an error outside a request, shown to the user; not when a
+        message could not be written (JsonRpcInternalError: the client has gone, and telling
+        it would fail the same way, again and again) or while shutting down."""
+        if source is JsonRpcInternalError or self.closing.is_set():
+            return  # pygls logged it
+        super().report_server_error(error, source)
 
     def refuse(self, message: str) -> dict[str, Any]:
         """A command that could not do what was asked (the user's input, a failed check): a

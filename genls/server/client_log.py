@@ -14,7 +14,8 @@ import contextlib
 import logging
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
+
+from genls.server.app import GenlsServer
 
 _MESSAGE_TYPES = (
     (logging.ERROR, types.MessageType.Error),
@@ -33,7 +34,7 @@ def message_type(level: int) -> types.MessageType:
 class ClientLogHandler(logging.Handler):
     """Forwards records to the client from any thread (written on the event loop's thread)."""
 
-    def __init__(self, server: LanguageServer, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, server: GenlsServer, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__()
         self._server = server
         self._loop = loop
@@ -46,12 +47,13 @@ class ClientLogHandler(logging.Handler):
             self._loop.call_soon_threadsafe(self._send, params)
 
     def _send(self, params: types.LogMessageParams) -> None:
-        if self._server.protocol.writer is not None:  # None once the client has gone
+        # No writer before the client connects; none to write to once it asked to stop.
+        if self._server.protocol.writer is not None and not self._server.closing.is_set():
             self._server.window_log_message(params)
 
 
 def forward_logs_to_client(
-    server: LanguageServer, logger: logging.Logger, *, also_stderr: bool
+    server: GenlsServer, logger: logging.Logger, *, also_stderr: bool
 ) -> ClientLogHandler:
     """Install the handler (once) on `logger`, for the loop running now. Without
     `also_stderr` its records stop going to stderr too: the editor would show them twice,

@@ -56,3 +56,7 @@ def register(server: GenlsServer) -> None:
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: GenlsServer, *args) -> None:
         await asyncio.get_running_loop().run_in_executor(None, ls.close)
+
+    @server.feature(types.EXIT)
+    def exit(ls: GenlsServer, *args) -> None:
+        ls.closing.set()  # also without a shutdown first: pygls closes the stream next
