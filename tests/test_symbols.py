@@ -1,4 +1,4 @@
-"""Symbols, imports and calls from the per-language tree-sitter queries under grammars/."""
+"""Symbols, imports and calls from the per-language tree-sitter queries under genls/grammars/."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 returns or raises, where its documentation goes and the documentation it already has.
 
 All of it comes from the tree-sitter tree, the same way for every language; what differs per
-language is data (grammars/<lang>/language.toml's doc_style) or a node type name below.
+language is data (genls/grammars/<lang>/language.toml's doc_style) or a node type name below.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 When the person's last edit replaced one whole name with another (`count` became `total` at
 one place), the other uses of the old name in the same scope are the next places to change:
 the function around the edit, or the whole file when the name is not inside one. Only nodes
-of the language's name types are touched (grammars/<lang>/language.toml `[rename]`), never
+of the language's name types are touched (genls/grammars/<lang>/language.toml `[rename]`), never
 strings or comments, and a member (`obj.count`) only when the edited name was a member too.
 """
 

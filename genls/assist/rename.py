@@ -13,7 +13,7 @@ the spans to replace. What it renames:
   of the same name makes the rename ambiguous, and it is refused).
 
 Strings and comments are never touched: only nodes of the language's identifier types are
-(grammars/<lang>/language.toml `[rename]`). Every edited file must parse as before, with the
+(genls/grammars/<lang>/language.toml `[rename]`). Every edited file must parse as before, with the
 new name parsed as a name at each edit, or the rename is refused.
 """
 
@@ -161,7 +161,9 @@ class _File:
         try:
             query = Query(self.language.grammar, source)  # type: ignore[arg-type]
         except QueryError as exc:
-            raise RenameError(f"grammars/{self.language.id}/language.toml [rename]: {exc}") from exc
+            raise RenameError(
+                f"genls/grammars/{self.language.id}/language.toml [rename]: {exc}"
+            ) from exc
         nodes = QueryCursor(query).captures(self.root).get("name", [])
         return sorted(nodes, key=lambda n: n.start_byte)
 

@@ -1,6 +1,6 @@
 """What renaming needs to know about a language's syntax tree, read from its language.toml.
 
-The `[rename]` table of grammars/<lang>/language.toml names the tree-sitter node types that
+The `[rename]` table of genls/grammars/<lang>/language.toml names the tree-sitter node types that
 are names, and where a name is a member (`obj.name`, `pkg.Name`, `a::b`) rather than a name
 in scope. A language without the table cannot be renamed.
 """

@@ -1,7 +1,8 @@
 """Languages genls knows: LSP languageId, file extensions, line comment, tree-sitter grammar.
 
-Each language is a folder under grammars/ (or $GENLS_GRAMMARS): a language.toml describing
-it and optional tree-sitter queries (symbols.scm, imports.scm, calls.scm, classes.scm).
+Each language is a folder under genls/grammars/ (package data; or $GENLS_GRAMMARS): a
+language.toml describing it and optional tree-sitter queries (symbols.scm, imports.scm,
+calls.scm, classes.scm).
 Grammars come from the single-language wheels (tree-sitter-python, ...), loaded lazily and
 cached on the LanguageInfo; a language whose wheel is missing still completes, without
 syntax-aware decisions.
@@ -15,6 +16,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.resources import files
 from pathlib import Path, PurePath
 
 from tree_sitter import Language, Parser, Query, QueryError
@@ -38,7 +40,7 @@ class LanguageInfo:
     docstrings: bool = False  # a body's leading string literal documents it (Python)
     # How generated documentation is written: python, jsdoc, godoc, rustdoc, javadoc, doxygen.
     doc_style: str | None = None
-    directory: Path | None = None  # the grammars/<lang> folder holding the queries
+    directory: Path | None = None  # the genls/grammars/<lang> folder holding the queries
 
     @cached_property
     def grammar(self) -> Language | None:
@@ -103,8 +105,9 @@ _INHERITS = "; inherits:"
 
 
 def grammars_directory() -> Path:
+    """$GENLS_GRAMMARS, else the grammars that ship inside the genls package."""
     override = os.environ.get("GENLS_GRAMMARS")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "grammars"
+    return Path(override) if override else Path(str(files("genls") / "grammars"))
 
 
 def load_language(directory: Path) -> LanguageInfo:

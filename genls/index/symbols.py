@@ -1,8 +1,8 @@
 """Definitions, imports, call sites and class structure of one file, from tree-sitter queries.
 
-What to find is per language data (grammars/<lang>/{symbols,imports,calls,classes}.scm); this module
-only turns the captures into records and adds what queries cannot express well: docstrings
-and doc comments, signatures, and the function each call sits in.
+What to find is per language data (genls/grammars/<lang>/{symbols,imports,calls,classes}.scm);
+this module only turns the captures into records and adds what queries cannot express well:
+docstrings and doc comments, signatures, and the function each call sits in.
 """
 
 from __future__ import annotations

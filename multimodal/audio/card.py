@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-CARD_PATH = Path(__file__).parent / "MODEL_CARD.md"
+CARD_PATH = Path(str(files(__package__) / "MODEL_CARD.md"))  # package data
 
 
 def model_card(summary: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from importlib.resources import files
 from pathlib import Path
 
 import torch
@@ -16,7 +17,7 @@ from multimodal.audio.errors import WeightsError
 from multimodal.audio.events import Vocabulary
 from multimodal.audio.model import MusicModel, MusicModelConfig
 
-WEIGHTS_DIR = Path(__file__).parent / "weights"
+WEIGHTS_DIR = Path(str(files(__package__) / "weights"))  # package data
 WEIGHTS_PATH = WEIGHTS_DIR / "music.safetensors"
 MODEL_NAME = "genls-music-events-v1"
 

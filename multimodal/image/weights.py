@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from genls.llm.registry import sha256_of
 from multimodal.image.errors import ImageError
 from multimodal.image.model import UNet, UNetConfig
 
-WEIGHTS_DIR = Path(__file__).parent / "weights"
+WEIGHTS_DIR = Path(str(files(__package__) / "weights"))  # package data
 BUNDLED_MODEL = "icons32"
 
 
