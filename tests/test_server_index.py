@@ -108,3 +108,39 @@ async def test_files_changed_on_disk_are_reindexed_together(client: LanguageClie
     assert [s.name for s in symbols] == ["cube_volume"]
     gone = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="basketTotal"))
     assert gone == []
+
+
+async def test_queries_answer_while_the_workspace_is_indexed_again(
+    client: LanguageClient, workspace
+):
+    await wait_for_index(client)
+    for number in range(400):
+        (workspace / f"generated_{number}.py").write_text(
+            f"def generated_{number}(value):\n    return value + {number}\n"
+        )
+    earlier = set(client.progress_reports)
+    update = asyncio.ensure_future(
+        client.workspace_execute_command_async(types.ExecuteCommandParams(command="genls.index"))
+    )
+
+    def under_way() -> bool:
+        return any(
+            isinstance(report, types.WorkDoneProgressReport)
+            for token, reports in client.progress_reports.items()
+            if token not in earlier
+            for report in reports
+        )
+
+    while not under_way():
+        assert not update.done(), "the update ended before it reported progress"
+        await asyncio.sleep(0.02)
+    # The state published before the update answers at once; the update goes on.
+    symbols = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="dist"))
+    hits = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="genls.search", arguments=["distance of points", 1])
+    )
+    assert not update.done(), "the queries waited for the index update"
+    assert symbols[0].name == "distance_to"
+    assert hits[0]["path"] == "pkg/geometry.py"
+    summary = await update
+    assert summary["files"] == 402

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -46,19 +47,24 @@ class Embedder:
         self.path = embedding_model_path(name_or_path)
         self.threads = threads
         self._model = None
+        self._loading = threading.Lock()
 
     def _loaded(self):
-        if self._model is None:
-            log.debug("loading the embedding model %s", self.path)
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            import torch
-            from sentence_transformers import SentenceTransformer
+        # The index thread embeds chunks while queries embed their text on other threads:
+        # the first of them loads the model, the others wait for it.
+        with self._loading:
+            if self._model is None:
+                log.debug("loading the embedding model %s", self.path)
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                import torch
+                from sentence_transformers import SentenceTransformer
 
-            torch.set_num_threads(self.threads)
-            self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
-            # MiniLM was fine-tuned on 128-token pieces; its default 256 halves the speed.
-            self._model.max_seq_length = min(self._model.max_seq_length, _MAX_TOKENS)
-        return self._model
+                torch.set_num_threads(self.threads)
+                model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+                # MiniLM was fine-tuned on 128-token pieces; its default 256 halves the speed.
+                model.max_seq_length = min(model.max_seq_length, _MAX_TOKENS)
+                self._model = model
+            return self._model
 
     @property
     def dimension(self) -> int:

@@ -103,6 +103,11 @@ class GenlsServer(LanguageServer):
         job.add_done_callback(self._index_jobs.discard)
         return await asyncio.wrap_future(job)
 
+    async def read_index(self, function: Callable[..., T], *args: Any) -> T:
+        """A query of the state the index published (workspace symbols, search), off the
+        index thread: it never waits for an update running there."""
+        return await asyncio.to_thread(function, *args)
+
     async def _reindex_paths(self, paths: list[Path]) -> None:
         if self.index is None:
             return

@@ -115,7 +115,7 @@ def register(server: GenlsServer) -> None:
         index = ls.index
         if index is None:
             return []
-        found = await ls.run_in_index_thread(index.find_symbols, params.query)
+        found = await ls.read_index(index.find_symbols, params.query)
         return [
             types.WorkspaceSymbol(
                 name=definition.name,
@@ -139,7 +139,7 @@ def register(server: GenlsServer) -> None:
         if index is None or not args or not isinstance(args[0], str):
             return []
         k = args[1] if len(args) > 1 and isinstance(args[1], int) else 10
-        hits = await ls.run_in_index_thread(index.search, args[0], k)
+        hits = await ls.read_index(index.search, args[0], k)
         return [
             {
                 "uri": (index.root / hit.path).as_uri(),
