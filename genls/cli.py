@@ -18,7 +18,7 @@ from typing import Any, BinaryIO, NoReturn
 from pygls.exceptions import JsonRpcInvalidParams
 
 from genls import __version__
-from genls.config import Settings, read_workspace_settings
+from genls.config import Settings, layered_settings, read_workspace_settings
 from genls.errors import GenlsError
 
 log = logging.getLogger("genls")
@@ -349,9 +349,8 @@ def configure_logging(level: str, stderr_level: str | None = None) -> None:
 
 
 def settings_for(path: Path, args: argparse.Namespace) -> Settings:
-    """Settings for a CLI run: defaults < the project's settings file < flags."""
-    root = _project_root(path)
-    return Settings().merged(read_workspace_settings(root)).merged(_overrides(args))
+    """Settings for a CLI run: the project's settings file, then the flags."""
+    return layered_settings(read_workspace_settings(_project_root(path)), None, _overrides(args))
 
 
 def _editor_reads_the_log(args: argparse.Namespace) -> bool:

@@ -194,6 +194,17 @@ def _check_choice(key: str, value: str, choices: tuple[str, ...]) -> None:
         raise ConfigError(f"setting {key} is {value!r}; choose one of: {', '.join(choices)}")
 
 
+def layered_settings(
+    workspace: dict[str, Any] | None,
+    editor: dict[str, Any] | None,
+    flags: dict[str, Any] | None,
+) -> Settings:
+    """The one precedence order, lowest first, for the server and the one-shot commands
+    alike: defaults < the workspace's settings file < the editor's settings < command-line
+    flags (typed for this one process, the most specific of all)."""
+    return Settings().merged(workspace).merged(editor).merged(flags)
+
+
 def read_workspace_settings(root: Path) -> dict[str, Any]:
     """`.genls.toml` wins over pyproject's [tool.genls]; neither is required."""
     dotfile = root / ".genls.toml"

@@ -1,6 +1,11 @@
 import pytest
 
-from genls.config import Settings, read_workspace_settings, unwrap_client_settings
+from genls.config import (
+    Settings,
+    layered_settings,
+    read_workspace_settings,
+    unwrap_client_settings,
+)
 from genls.errors import ConfigError
 
 
@@ -37,6 +42,17 @@ def test_precedence_and_sources(tmp_path):
     settings = Settings().merged(workspace).merged({"maxTokens": 40})
     assert settings.max_tokens == 40
     assert Settings().merged(workspace).max_tokens == 30
+
+
+def test_one_precedence_for_server_and_command_line():
+    # defaults < settings file < editor settings < command-line flags
+    workspace = {"maxTokens": 30, "threads": 1, "contextTokens": 700}
+    editor = {"maxTokens": 40, "threads": 2}
+    flags = {"maxTokens": 50}
+    settings = layered_settings(workspace, editor, flags)
+    assert (settings.max_tokens, settings.threads, settings.context_tokens) == (50, 2, 700)
+    assert layered_settings(workspace, None, {"threads": 3}).threads == 3
+    assert layered_settings(None, None, None) == Settings()
 
 
 def test_broken_settings_file_is_a_clear_error(tmp_path):

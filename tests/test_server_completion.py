@@ -246,6 +246,30 @@ async def test_disabled_language_gets_nothing(client: LanguageClient, workspace)
     assert len(result.items) == 0
 
 
+async def test_flags_win_over_the_settings_file_and_the_editor(workspace):
+    # The order the one-shot commands use too: file < editor < flags.
+    (workspace / ".genls.toml").write_text("maxTokens = 30\nthreads = 1\ncontextTokens = 700\n")
+    client = await server_config("--max-tokens", "50").start()
+    try:
+        await start_session(
+            client, workspace.as_uri(), {"model": TINY_MODEL, "maxTokens": 40, "threads": 2}
+        )
+        settings = (await status(client))["settings"]
+        assert (settings["maxTokens"], settings["threads"], settings["contextTokens"]) == (
+            50,
+            2,
+            700,
+        )
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"genls": {"maxTokens": 60, "threads": 1}})
+        )
+        settings = (await status(client))["settings"]
+        assert (settings["maxTokens"], settings["threads"]) == (50, 1)
+        await client.shutdown_session()
+    finally:
+        await client.stop()
+
+
 async def test_bad_settings_are_reported_and_old_ones_kept(client: LanguageClient, workspace):
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"genls": {"maxTokens": "lots"}})

@@ -23,7 +23,12 @@ from genls.assist.completion import CompletionEngine
 from genls.assist.cross_file import IndexContextProvider
 from genls.assist.edit_history import EditHistory
 from genls.assist.next_edit import NextEditEngine
-from genls.config import Settings, read_workspace_settings, unwrap_client_settings
+from genls.config import (
+    Settings,
+    layered_settings,
+    read_workspace_settings,
+    unwrap_client_settings,
+)
 from genls.errors import ConfigError, GenlsError
 from genls.index.embeddings import Embedder
 from genls.index.workspace_index import WorkspaceIndex
@@ -157,12 +162,7 @@ class GenlsServer(LanguageServer):
         """Merge settings sent by the client; a bad value is reported and nothing changes."""
         try:
             overrides = {**self.client_overrides, **unwrap_client_settings(raw)}
-            settings = (
-                Settings()
-                .merged(self.cli_overrides)
-                .merged(self.workspace_overrides)
-                .merged(overrides)
-            )
+            settings = layered_settings(self.workspace_overrides, overrides, self.cli_overrides)
         except ConfigError as exc:
             self.show_error(exc)
             return
