@@ -14,7 +14,15 @@ from pytest_lsp import LanguageClient
 from genls.assist.doc_styles import documented_parameters
 from genls.assist.edit_check import syntax_errors
 from genls.index.languages import language_for
-from tests.conftest import DEFAULT_MODEL, TINY_MODEL, open_document, server_config, start_session
+from tests.conftest import (
+    DEFAULT_MODEL,
+    TINY_MODEL,
+    inline,
+    open_document,
+    position_of,
+    server_config,
+    start_session,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -280,3 +288,48 @@ async def test_documenting_a_file_reports_progress_and_cancelling_changes_nothin
     assert isinstance(reports[0], types.WorkDoneProgressBegin) and reports[0].cancellable
     assert isinstance(reports[-1], types.WorkDoneProgressEnd) and reports[-1].message == "cancelled"
     assert client.recorder.edits == []
+
+
+async def test_new_settings_while_a_docstring_is_written_keep_completions_answering(workspace):
+    # A new `threads` needs another instruction model: applying it must not wait for the
+    # docstring being written (it used to, and froze the whole server until it was done).
+    client = await server_config().start()
+    try:
+        options = {"model": TINY_MODEL, "instructionModel": "qwen2.5-coder-1.5b", "index": False}
+        await start_session(client, workspace.as_uri(), options)
+        text = "".join(f"def step_{i}(value):\n    return value + {i}\n\n\n" for i in range(3))
+        uri = (workspace / "steps.py").as_uri()
+        open_document(client, uri, text)
+        typed = "def square(x):\n    return x *"
+        other = (workspace / "square.py").as_uri()
+        open_document(client, other, typed)
+        before = set(client.progress_reports)
+        running = asyncio.ensure_future(
+            client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="genls.documentFile", arguments=[uri])
+            )
+        )
+        while not any("for instructions in" in m.message for m in client.log_messages):
+            assert not running.done(), "documenting ended before its model was loaded"
+            await asyncio.sleep(0.05)
+        (token,) = [t for t in client.progress_reports if t not in before]
+        reports = len(client.progress_reports[token])
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"genls": {"threads": 1}})
+        )
+        # Bounded only so that a frozen server fails the test instead of hanging it.
+        result = await asyncio.wait_for(
+            inline(client, other, position_of(typed, "return x *")), 300
+        )
+        assert result.items, "no suggestion while the docstring was written"
+        # Answered while the first docstring was still being written.
+        assert len(client.progress_reports[token]) == reports and not running.done()
+        client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+        assert (await running)["applied"] is False
+        status = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="genls.status")
+        )
+        assert status["settings"]["threads"] == 1
+        await client.shutdown_session()
+    finally:
+        await client.stop()
