@@ -144,3 +144,33 @@ async def test_queries_answer_while_the_workspace_is_indexed_again(
     assert hits[0]["path"] == "pkg/geometry.py"
     summary = await update
     assert summary["files"] == 402
+
+
+async def test_index_settings_changed_at_run_time_take_effect(client: LanguageClient, workspace):
+    await wait_for_index(client)
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"genls": {"indexFolder": ".genls-moved"}})
+    )
+    await wait_for_index(client)
+    assert (workspace / ".genls-moved" / "CURRENT").is_file()
+    symbols = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="dist"))
+    assert symbols[0].name == "distance_to"
+
+    # Files over the new size limit leave the index.
+    limit = len(SHOP.encode()) + 1
+    assert len(GEOMETRY.encode()) > limit
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"genls": {"maxFileBytes": limit}})
+    )
+    await wait_for_index(client)
+    assert await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="dist")) == []
+    assert await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="basketTotal"))
+
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"genls": {"index": False}})
+    )
+    status = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="genls.status")
+    )
+    assert status["index"] is None
+    assert await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="basket")) == []

@@ -91,6 +91,7 @@ class GenlsServer(LanguageServer):
 
     def open_index(self, root: Path | None) -> None:
         """Create the workspace index (not yet loaded) and feed completions from it."""
+        self.index, self.engine.context = None, None
         if root is None or not self.settings.index:
             return
         try:
@@ -158,14 +159,15 @@ class GenlsServer(LanguageServer):
             except ConfigError as exc:
                 self.show_error(exc)
 
-    def apply_client_settings(self, raw: Any) -> None:
-        """Merge settings sent by the client; a bad value is reported and nothing changes."""
+    def apply_client_settings(self, raw: Any) -> set[str]:
+        """Merge settings sent by the client: the names (camelCase) of the settings that
+        changed. A bad value is reported and nothing changes."""
         try:
             overrides = {**self.client_overrides, **unwrap_client_settings(raw)}
             settings = layered_settings(self.workspace_overrides, overrides, self.cli_overrides)
         except ConfigError as exc:
             self.show_error(exc)
-            return
+            return set()
         changed = {
             key: value
             for key, value in settings.as_camel_dict().items()
@@ -180,6 +182,7 @@ class GenlsServer(LanguageServer):
         self.next_edit.update_settings(settings)
         self.instruction.update_settings(settings)
         self._shown_errors.clear()
+        return set(changed)
 
     # -- reporting --------------------------------------------------------------------------
 

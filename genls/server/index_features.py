@@ -18,6 +18,8 @@ from genls.server.progress import CLIENT_REPLY_TIMEOUT_S, create_progress_token
 
 log = logging.getLogger(__name__)
 
+# Settings the index is made from: a change opens it again (reopen_index).
+INDEX_SETTINGS = frozenset({"index", "indexFolder", "maxFileBytes", "embeddingModel"})
 SEARCH_COMMAND = "genls.search"
 INDEX_COMMAND = "genls.index"
 _SYMBOL_KINDS = {
@@ -58,7 +60,10 @@ async def index_workspace(ls: GenlsServer) -> dict[str, Any] | None:
 
     try:
         await ls.run_in_index_thread(index.load)
-        summary = await ls.run_in_index_thread(index.update, report, ls.closing.is_set)
+        # Stops between files when the server closes or another index replaces this one.
+        summary = await ls.run_in_index_thread(
+            index.update, report, lambda: ls.closing.is_set() or ls.index is not index
+        )
     except GenlsError as exc:
         ls.show_error(exc)
         return None
@@ -98,6 +103,16 @@ async def watch_files(ls: GenlsServer) -> None:
         )
     except Exception:  # didSave still keeps open files indexed
         log.debug("the client did not register the file watcher", exc_info=True)
+
+
+async def reopen_index(ls: GenlsServer) -> None:
+    """The index settings changed: the index opens again with them and is brought up to
+    date in the background; the old one closes once its update stopped."""
+    old = ls.index
+    ls.open_index(ls.root)  # the old one's update sees it is replaced and stops
+    if old is not None:
+        await ls.run_in_index_thread(old.close)  # queued after that update
+    ls.indexing = asyncio.ensure_future(index_workspace(ls))
 
 
 def register(server: GenlsServer) -> None:

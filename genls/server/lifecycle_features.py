@@ -13,7 +13,12 @@ from genls import __version__
 from genls.errors import GenlsError
 from genls.server.app import GenlsServer
 from genls.server.client_log import forward_logs_to_client
-from genls.server.index_features import index_workspace, watch_files
+from genls.server.index_features import (
+    INDEX_SETTINGS,
+    index_workspace,
+    reopen_index,
+    watch_files,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +53,12 @@ def register(server: GenlsServer) -> None:
         await watch_files(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    def did_change_configuration(
+    async def did_change_configuration(
         ls: GenlsServer, params: types.DidChangeConfigurationParams
     ) -> None:
-        ls.apply_client_settings(params.settings or {})
+        changed = ls.apply_client_settings(params.settings or {})
+        if changed & INDEX_SETTINGS:
+            await reopen_index(ls)
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: GenlsServer, *args) -> None:
