@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -254,13 +253,17 @@ def test_killed_while_indexing_leaves_a_loadable_index(repo, embedder):
     for i in range(60):
         (repo / "pkg" / f"module_{i}.py").write_text(f"def renamed_{i}(v):\n    return v * {i}\n")
     process = subprocess.Popen(
-        [sys.executable, "-m", "genls", "index", str(repo), "--json"],
+        [sys.executable, "-m", "genls", "index", str(repo), "--json", "--log-level", "debug"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
-    time.sleep(12)  # import, load, and part of the re-embedding
-    os.kill(process.pid, signal.SIGKILL)
+    # Killed in the middle of writing the new state: its tables are on disk, not the rest.
+    for line in process.stderr:
+        if b"tables written, vectors next" in line:
+            os.kill(process.pid, signal.SIGKILL)
+            break
     process.wait()
+    assert process.returncode == -signal.SIGKILL, "the index was written before the kill"
     files, problem = store.load(repo / ".genls", str(embedder.path))
     assert problem is None
     names = {d.name for f in files.values() for d in f.definitions}

@@ -85,6 +85,7 @@ def save(folder: Path, files: dict[str, IndexedFile], embedding_model: str, dime
         db.commit()
     finally:
         db.close()
+    log.debug("index %s: tables written, vectors next", generation)
     vectors = [f.vectors for f in files.values() if len(f.vectors)]
     matrix = np.vstack(vectors) if vectors else np.zeros((0, dimension), dtype=np.float32)
     index = faiss.IndexFlatIP(dimension)
