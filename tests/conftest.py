@@ -13,7 +13,9 @@ DEFAULT_MODEL = "qwen2.5-coder-0.5b"
 
 
 def server_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "genls", "serve", "--log-level", "info", *args]
+    # No --log-level: the log comes over LSP (client.log_messages, which pytest-lsp shows when
+    # a test fails), and a test can raise it with the logLevel setting (a flag would win).
+    return [sys.executable, "-m", "genls", "serve", *args]
 
 
 def server_config(*args: str) -> ClientServerConfig:

@@ -101,12 +101,16 @@ async def test_a_cancelled_request_stops_and_the_server_goes_on(client: Language
     path = project.root / "pkg" / "shapes.py"
     path.write_text(path.read_text() + "\n\ndef volume(a, b, c):\n    return a * b * c\n")
     project.git("add", "pkg/shapes.py")
+    earlier = set(client.progress_reports)
     request = client.protocol.send_request(
         types.WORKSPACE_EXECUTE_COMMAND,
         types.ExecuteCommandParams(command="genls.commitMessage"),
         msg_id="message-to-cancel",
     )
-    await asyncio.sleep(1.0)
+    # Cancelled once the job is under way (its progress began).
+    while not set(client.progress_reports) - earlier:
+        assert not request.done()
+        await asyncio.sleep(0.02)
     client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="message-to-cancel"))
     with pytest.raises(Exception, match="cancel"):
         await asyncio.wait_for(asyncio.wrap_future(request), 60)

@@ -159,7 +159,14 @@ async def test_cancelled_request_stops_the_model(client: LanguageClient, workspa
     open_document(client, uri, text)
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(
-            settings={"genls": {"model": TINY_MODEL, "maxTokens": 300, "maxLines": 300}}
+            settings={
+                "genls": {
+                    "model": TINY_MODEL,
+                    "maxTokens": 300,
+                    "maxLines": 300,
+                    "logLevel": "debug",
+                }
+            }
         )
     )
     slow = asyncio.ensure_future(
@@ -169,7 +176,10 @@ async def test_cancelled_request_stops_the_model(client: LanguageClient, workspa
             msg_id="slow-request",
         )
     )
-    await asyncio.sleep(0.5)
+    # Cancelled once the model is generating (the server's debug log says so).
+    while not any("generating for" in m.message for m in client.log_messages):
+        assert not slow.done()
+        await asyncio.sleep(0.02)
     client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="slow-request"))
     with pytest.raises(JsonRpcException, match="cancel"):
         await slow
@@ -192,8 +202,14 @@ async def test_newer_request_supersedes_an_older_one(client: LanguageClient, wor
     uri = uri_in(workspace, "race.py")
     text = "values = [1, 2, 3, "
     open_document(client, uri, text)
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"genls": {"logLevel": "debug"}})
+    )
     older = asyncio.ensure_future(inline(client, uri, position_of(text, text)))
-    await asyncio.sleep(0.05)
+    # The person types on while the model works on the older request.
+    while not any("generating for" in m.message for m in client.log_messages):
+        assert not older.done()
+        await asyncio.sleep(0.02)
     change_document(client, uri, 2, text + "4, ")
     newer = await inline(client, uri, position_of(text + "4, ", "4, "))
     older_result = await older
