@@ -68,7 +68,7 @@ class GenlsServer(LanguageServer):
         self._closed = False  # close() ran
         # Indexing (parsing, embedding, disk) has its own thread: completions never wait on it.
         self._index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-index")
-        self._index_jobs: set[Future] = set()  # submitted and not yet done
+        self._index_jobs: set[Future] = set()  # submitted, and perhaps not yet done
         # Docstrings, refactors and history documents: a second model, on its own thread.
         self.instruction = InstructionModel(self.settings)
         self.instruction_executor = ThreadPoolExecutor(
@@ -105,8 +105,8 @@ class GenlsServer(LanguageServer):
 
     async def run_in_index_thread(self, function: Callable[..., T], *args: Any) -> T:
         job = self._index_executor.submit(function, *args)
-        self._index_jobs.add(job)
-        job.add_done_callback(self._index_jobs.discard)
+        # A new set each time, never changed in place: close() reads it from another thread.
+        self._index_jobs = {*(j for j in self._index_jobs if not j.done()), job}
         return await asyncio.wrap_future(job)
 
     async def read_index(self, function: Callable[..., T], *args: Any) -> T:
@@ -144,7 +144,7 @@ class GenlsServer(LanguageServer):
         self.instruction_executor.shutdown(wait=True, cancel_futures=True)
         self.instruction.close()
         self.history_executor.shutdown(wait=True, cancel_futures=True)
-        _, running = wait(set(self._index_jobs), timeout=INDEX_EXIT_WAIT_S)
+        _, running = wait(self._index_jobs, timeout=INDEX_EXIT_WAIT_S)
         if running:
             log.debug("leaving an index update to the exit")
         elif self.index is not None:

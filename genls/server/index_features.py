@@ -13,6 +13,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from genls.errors import GenlsError
+from genls.index.workspace_index import WorkspaceIndex
 from genls.server.app import GenlsServer
 from genls.server.progress import CLIENT_REPLY_TIMEOUT_S, create_progress_token
 
@@ -105,14 +106,18 @@ async def watch_files(ls: GenlsServer) -> None:
         log.debug("the client did not register the file watcher", exc_info=True)
 
 
-async def reopen_index(ls: GenlsServer) -> None:
-    """The index settings changed: the index opens again with them and is brought up to
-    date in the background; the old one closes once its update stopped."""
+def reopen_index(ls: GenlsServer) -> None:
+    """The index settings changed: the index opens again with them at once (requests from
+    now on see it) and is brought up to date in the background."""
     old = ls.index
     ls.open_index(ls.root)  # the old one's update sees it is replaced and stops
+    ls.indexing = asyncio.ensure_future(_replace_index(ls, old))
+
+
+async def _replace_index(ls: GenlsServer, old: WorkspaceIndex | None) -> dict[str, Any] | None:
     if old is not None:
-        await ls.run_in_index_thread(old.close)  # queued after that update
-    ls.indexing = asyncio.ensure_future(index_workspace(ls))
+        await ls.run_in_index_thread(old.close)  # queued after its update, which stops
+    return await index_workspace(ls)
 
 
 def register(server: GenlsServer) -> None:

@@ -53,12 +53,12 @@ def register(server: GenlsServer) -> None:
         await watch_files(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(
+    def did_change_configuration(
         ls: GenlsServer, params: types.DidChangeConfigurationParams
     ) -> None:
-        changed = ls.apply_client_settings(params.settings or {})
-        if changed & INDEX_SETTINGS:
-            await reopen_index(ls)
+        # Applied before the next message is read: a request sent after it sees it.
+        if ls.apply_client_settings(params.settings or {}) & INDEX_SETTINGS:
+            reopen_index(ls)
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: GenlsServer, *args) -> None:
