@@ -69,6 +69,7 @@ class GenlsServer(LanguageServer):
         # Indexing (parsing, embedding, disk) has its own thread: completions never wait on it.
         self._index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-index")
         self._index_jobs: set[Future] = set()  # submitted, and perhaps not yet done
+        self._worker_pools: dict[str, ThreadPoolExecutor] = {}  # worker_threads()
         # Docstrings, refactors and history documents: a second model, on its own thread.
         self.instruction = InstructionModel(self.settings)
         self.instruction_executor = ThreadPoolExecutor(
@@ -109,6 +110,15 @@ class GenlsServer(LanguageServer):
         self._index_jobs = {*(j for j in self._index_jobs if not j.done()), job}
         return await asyncio.wrap_future(job)
 
+    def worker_threads(self, name: str, workers: int = 1) -> ThreadPoolExecutor:
+        """The server's pool of `workers` threads for one kind of job (images, audio),
+        created on first use and shut down with the server."""
+        if name not in self._worker_pools:
+            self._worker_pools[name] = ThreadPoolExecutor(
+                workers, thread_name_prefix=f"genls-{name}"
+            )
+        return self._worker_pools[name]
+
     async def read_index(self, function: Callable[..., T], *args: Any) -> T:
         """A query of the state the index published (workspace symbols, search), off the
         index thread: it never waits for an update running there."""
@@ -144,6 +154,8 @@ class GenlsServer(LanguageServer):
         self.instruction_executor.shutdown(wait=True, cancel_futures=True)
         self.instruction.close()
         self.history_executor.shutdown(wait=True, cancel_futures=True)
+        for pool in self._worker_pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)  # their jobs stop on `closing`
         _, running = wait(self._index_jobs, timeout=INDEX_EXIT_WAIT_S)
         if running:
             log.debug("leaving an index update to the exit")

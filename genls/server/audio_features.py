@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +61,6 @@ def register(server: GenlsServer) -> None:
 
     generators: dict[str, Any] = {}  # the music model, loaded on first use, owned here
     loading = threading.Lock()
-    # Two workers: a sound effect need not wait for a piece being composed.
-    executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="genls-audio")
 
     def music_generator():
         from multimodal.audio.music import MusicGenerator
@@ -76,7 +73,8 @@ def register(server: GenlsServer) -> None:
     async def run(ls: GenlsServer, title: str, work: Callable[[ServerJob], list[Path]]):
         try:
             async with ServerJob(ls, title) as job:
-                return _answer(await job.run(executor, work, job))
+                # Two workers: a sound effect need not wait for a piece being composed.
+                return _answer(await job.run(ls.worker_threads("audio", 2), work, job))
         except (PromptError, OutputError, WeightsError, ValueError) as exc:
             raise JsonRpcInvalidParams(str(exc)) from exc
         except Cancelled as exc:

@@ -12,7 +12,6 @@ directly, all or nothing, and the command answers with their URIs.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pygls.exceptions import JsonRpcInvalidParams
@@ -31,7 +30,6 @@ class _ImageModels:
     that samples (a second request waits its turn instead of halving both)."""
 
     def __init__(self) -> None:
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-image")
         self._loaded: tuple[str, Any] | None = None
 
     def get(self, name: str, threads: int) -> Any:  # on the worker thread
@@ -78,7 +76,7 @@ def register(server: GenlsServer) -> None:
                 )
 
             try:
-                made = await job.run(models.executor, work)
+                made = await job.run(ls.worker_threads("image"), work)
             except ImageError as exc:  # bad model, unwritable folder, cancelled
                 return ls.refuse(str(exc))
         for warning in made.warnings:
