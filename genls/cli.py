@@ -721,14 +721,16 @@ def _complete(args: argparse.Namespace) -> int:
 
 
 def _open_index(path: Path, args: argparse.Namespace):
-    from genls.index.embeddings import Embedder
+    from genls.index.embeddings import create_embedder
     from genls.index.workspace_index import WorkspaceIndex
 
     if not path.is_dir():
         raise GenlsError(f"{path} is not a folder")
     root = path.resolve()
     settings = settings_for(root, args)
-    embedder = Embedder(settings.embedding_model, settings.threads)
+    embedder = create_embedder(
+        settings.embedding_model, settings.threads, settings.embedding_endpoint, settings.api_key
+    )
     index = WorkspaceIndex(root, root / settings.index_folder, embedder, settings.max_file_bytes)
     problem = index.load()
     if problem:

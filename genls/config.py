@@ -86,6 +86,8 @@ class Settings:
     index_folder: str = ".genls"
     max_file_bytes: int = 1_000_000
     embedding_model: str = "all-MiniLM-L6-v2"
+    # A team's OpenAI-compatible /v1/embeddings server; embeddingModel is then its model name.
+    embedding_endpoint: str | None = None
     # Diagrams (genls.diagram): where their files go, inside the workspace, and how many
     # nodes one may show before the rest is left out (and named in a note).
     diagram_folder: str = "docs/diagrams"
@@ -128,6 +130,10 @@ class Settings:
                 raise ConfigError(f"setting {_camel(name)} must be a folder inside the workspace")
         if not self.image_model:
             raise ConfigError("setting imageModel must be icons32 or a diffusers model folder")
+        for name in ("endpoint", "embedding_endpoint"):
+            url = getattr(self, name)
+            if url is not None and not url.startswith(("http://", "https://")):
+                raise ConfigError(f"setting {_camel(name)} must be an http:// or https:// URL")
         if self.backend == "openai" and not self.endpoint:
             raise ConfigError("the openai backend needs an endpoint, e.g. http://127.0.0.1:8080")
 

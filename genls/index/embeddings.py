@@ -12,10 +12,14 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from genls.errors import ModelNotInstalledError
+
+if TYPE_CHECKING:
+    from genls.index.endpoint_embeddings import EndpointEmbedder
 
 BUNDLED_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 _BATCH = 64
@@ -40,11 +44,26 @@ def embedding_model_path(name_or_path: str) -> Path:
     return path
 
 
+class TextEmbedder(Protocol):
+    """What the index needs of an embedder: the local one below, or a server's
+    (genls.index.endpoint_embeddings)."""
+
+    identity: str  # what a stored index was built with
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(
+        self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None
+    ) -> np.ndarray: ...
+
+
 class Embedder:
     """Loads on first use (importing torch costs seconds); call from worker threads only."""
 
     def __init__(self, name_or_path: str = BUNDLED_EMBEDDING_MODEL, threads: int = 2) -> None:
         self.path = embedding_model_path(name_or_path)
+        self.identity = str(self.path)  # what a stored index was built with
         self.threads = threads
         self._model = None
         self._loading = threading.Lock()
@@ -92,3 +111,15 @@ class Embedder:
         if not rows:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack(rows).astype(np.float32)
+
+
+def create_embedder(
+    model: str, threads: int, endpoint: str | None = None, api_key: str | None = None
+) -> Embedder | EndpointEmbedder:
+    """The local sentence-transformers embedder, or the team's server when `endpoint` is set
+    (`model` is then the server's model name)."""
+    if endpoint:
+        from genls.index.endpoint_embeddings import EndpointEmbedder
+
+        return EndpointEmbedder(endpoint, model, api_key)
+    return Embedder(model, threads)

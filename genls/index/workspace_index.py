@@ -20,9 +20,10 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from genls.errors import GenlsError
 from genls.index import store
 from genls.index.chunks import Chunk, chunk_file
-from genls.index.embeddings import Embedder
+from genls.index.embeddings import TextEmbedder
 from genls.index.files import indexable_among, workspace_files
 from genls.index.languages import PLAIN_TEXT, language_for
 from genls.index.lexical import ChunkKey, LexicalIndex
@@ -107,7 +108,9 @@ class _Snapshot:
 
 
 class WorkspaceIndex:
-    def __init__(self, root: Path, folder: Path, embedder: Embedder, max_file_bytes: int) -> None:
+    def __init__(
+        self, root: Path, folder: Path, embedder: TextEmbedder, max_file_bytes: int
+    ) -> None:
         self.root = root.resolve()
         self.folder = folder
         self.embedder = embedder
@@ -128,7 +131,7 @@ class WorkspaceIndex:
         """Load what is on disk; returns why the stored index was unusable, if it was."""
         if not self._lock.acquire():
             log.info("another genls writes %s; this one reads it", self.folder)
-        files, problem = store.load(self.folder, str(self.embedder.path))
+        files, problem = store.load(self.folder, self.embedder.identity)
         if problem:
             log.warning("%s; rebuilding", problem)
         if files:
@@ -276,7 +279,7 @@ class WorkspaceIndex:
         # Another genls on this workspace owns the folder: keep our state in memory only.
         if self._lock.acquire():
             with self._stage("store"):
-                store.save(self.folder, files, str(self.embedder.path), self.embedder.dimension)
+                store.save(self.folder, files, self.embedder.identity, self.embedder.dimension)
 
     def _publish(self, files: dict[str, IndexedFile]) -> None:
         """Make `files` the state searches see."""
@@ -286,7 +289,10 @@ class WorkspaceIndex:
             for path, indexed in files.items():
                 if self._files.get(path) is not indexed:
                     self._lexical.set_file(path, indexed.words)
-            snapshot = _Snapshot(files, self.embedder.dimension)
+            # The vectors say how wide they are: loading from disk needs no model (no torch
+            # import, no embedding server).
+            width = next(iter(files.values())).vectors.shape[1] if files else None
+            snapshot = _Snapshot(files, width or self.embedder.dimension)
         self._files, self._snapshot = files, snapshot
         self._generation += 1
 
@@ -325,10 +331,14 @@ class WorkspaceIndex:
             return []
         ranked, weights = [], []
         if "vector" in rankings:
-            vector = self.embedder.embed([query])
-            _, rows = snapshot.vectors.search(vector, min(_CANDIDATES, len(snapshot.chunks)))
-            ranked.append([int(r) for r in rows[0] if r >= 0])
-            weights.append(1.0)
+            try:
+                vector = self.embedder.embed([query])
+            except GenlsError as exc:  # an embedding server gone: the words still rank
+                log.warning("%s; searching by words only", exc)
+            else:
+                found = snapshot.vectors.search(vector, min(_CANDIDATES, len(snapshot.chunks)))
+                ranked.append([int(r) for r in found[1][0] if r >= 0])
+                weights.append(1.0)
         if "words" in rankings:
             found = self._lexical.search(query, _CANDIDATES)
             ranked.append([snapshot.rows[key] for key, _ in found if key in snapshot.rows])

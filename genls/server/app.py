@@ -30,7 +30,7 @@ from genls.config import (
     unwrap_client_settings,
 )
 from genls.errors import ConfigError, GenlsError
-from genls.index.embeddings import Embedder
+from genls.index.embeddings import create_embedder
 from genls.index.workspace_index import WorkspaceIndex
 from genls.llm.backend import Backend
 from genls.llm.factory import create_backend
@@ -96,7 +96,13 @@ class GenlsServer(LanguageServer):
         if root is None or not self.settings.index:
             return
         try:
-            embedder = Embedder(self.settings.embedding_model, self.settings.threads)
+            settings = self.settings
+            embedder = create_embedder(
+                settings.embedding_model,
+                settings.threads,
+                settings.embedding_endpoint,
+                settings.api_key,
+            )
         except GenlsError as exc:
             self.show_error(exc)
             return

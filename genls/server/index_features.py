@@ -20,7 +20,9 @@ from genls.server.progress import CLIENT_REPLY_TIMEOUT_S, create_progress_token
 log = logging.getLogger(__name__)
 
 # Settings the index is made from: a change opens it again (reopen_index).
-INDEX_SETTINGS = frozenset({"index", "indexFolder", "maxFileBytes", "embeddingModel"})
+INDEX_SETTINGS = frozenset(
+    {"index", "indexFolder", "maxFileBytes", "embeddingModel", "embeddingEndpoint"}
+)
 SEARCH_COMMAND = "genls.search"
 INDEX_COMMAND = "genls.index"
 _SYMBOL_KINDS = {
@@ -66,7 +68,7 @@ async def index_workspace(ls: GenlsServer) -> dict[str, Any] | None:
             index.update, report, lambda: ls.closing.is_set() or ls.index is not index
         )
     except GenlsError as exc:
-        ls.show_error(exc)
+        ls.show_error(GenlsError(f"indexing stopped: {exc}; the index keeps its last state"))
         return None
     finally:
         if token:
