@@ -260,10 +260,12 @@ def applied_offsets(text: str, edit: types.WorkspaceEdit) -> str:
     return text
 
 
-async def test_documenting_a_file_reports_progress_and_cancelling_changes_nothing(
-    client: LanguageClient, workspace
-):
-    text = "".join(f"def step_{i}(value):\n    return value + {i}\n\n\n" for i in range(4))
+def start_documenting(
+    client: LanguageClient, workspace, functions: int
+) -> tuple[set, asyncio.Future]:
+    """genls.documentFile on a new file of small functions: (the progress tokens before it,
+    the request under way)."""
+    text = "".join(f"def step_{i}(value):\n    return value + {i}\n\n\n" for i in range(functions))
     uri = (workspace / "steps.py").as_uri()
     open_document(client, uri, text)
     before = set(client.progress_reports)
@@ -272,6 +274,13 @@ async def test_documenting_a_file_reports_progress_and_cancelling_changes_nothin
             types.ExecuteCommandParams(command="genls.documentFile", arguments=[uri])
         )
     )
+    return before, running
+
+
+async def test_documenting_a_file_reports_progress_and_cancelling_changes_nothing(
+    client: LanguageClient, workspace
+):
+    before, running = start_documenting(client, workspace, functions=4)
     for _ in range(600):
         started = [t for t in client.progress_reports if t not in before]
         if started and len(client.progress_reports[started[0]]) > 1:  # begin, then a report
@@ -297,18 +306,10 @@ async def test_new_settings_while_a_docstring_is_written_keep_completions_answer
     try:
         options = {"model": TINY_MODEL, "instructionModel": "qwen2.5-coder-1.5b", "index": False}
         await start_session(client, workspace.as_uri(), options)
-        text = "".join(f"def step_{i}(value):\n    return value + {i}\n\n\n" for i in range(3))
-        uri = (workspace / "steps.py").as_uri()
-        open_document(client, uri, text)
         typed = "def square(x):\n    return x *"
         other = (workspace / "square.py").as_uri()
         open_document(client, other, typed)
-        before = set(client.progress_reports)
-        running = asyncio.ensure_future(
-            client.workspace_execute_command_async(
-                types.ExecuteCommandParams(command="genls.documentFile", arguments=[uri])
-            )
-        )
+        before, running = start_documenting(client, workspace, functions=3)
         while not any("for instructions in" in m.message for m in client.log_messages):
             assert not running.done(), "documenting ended before its model was loaded"
             await asyncio.sleep(0.05)
