@@ -12,14 +12,12 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from genls.errors import ModelNotInstalledError
-
-if TYPE_CHECKING:
-    from genls.index.endpoint_embeddings import EndpointEmbedder
+from genls.index.endpoint_embeddings import EndpointEmbedder
 
 BUNDLED_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 _BATCH = 64
@@ -119,7 +117,5 @@ def create_embedder(
     """The local sentence-transformers embedder, or the team's server when `endpoint` is set
     (`model` is then the server's model name)."""
     if endpoint:
-        from genls.index.endpoint_embeddings import EndpointEmbedder
-
         return EndpointEmbedder(endpoint, model, api_key)
     return Embedder(model, threads)

@@ -21,6 +21,7 @@ import httpx
 import numpy as np
 
 from genls.errors import GenlsError
+from genls.openai_api import api_base, api_client
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +39,12 @@ class EndpointEmbedder:
     """The Embedder interface (identity, dimension, embed) over HTTP; thread-safe."""
 
     def __init__(self, endpoint: str, model: str, api_key: str | None = None) -> None:
-        base = endpoint.rstrip("/")
-        self.url = f"{base if base.endswith('/v1') else base + '/v1'}/embeddings"
+        self.url = f"{api_base(endpoint)}/embeddings"
         self.model = model
         # What a stored index was built with: the model, not the server's address (an index
         # built in CI against one host serves editors that reach the same model elsewhere).
         self.identity = f"embedding server model {model}"
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(120.0, connect=5.0))
+        self._client = api_client(api_key, timeout_s=120.0)  # a batch of 64 on a busy server
         self._dimension: int | None = None
         self._one_at_a_time = False  # a server without pooling (see above)
         # After the server failed, calls fail at once for a while: a search (for every

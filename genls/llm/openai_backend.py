@@ -17,6 +17,7 @@ import httpx
 from genls.errors import BackendError
 from genls.llm.backend import ChatMessage, GenerationRequest, GenerationStats
 from genls.llm.fim import FimFormat, guess_format_from_name
+from genls.openai_api import api_base, api_client
 
 # Code tokenises at roughly 3-4 characters per token; erring low keeps prompts inside budget.
 _CHARS_PER_TOKEN = 3.2
@@ -26,12 +27,9 @@ class OpenAICompatibleBackend:
     name = "openai"
 
     def __init__(self, endpoint: str, model: str, api_key: str | None = None) -> None:
-        self.endpoint = endpoint.rstrip("/")
-        if not self.endpoint.endswith("/v1"):
-            self.endpoint += "/v1"
+        self.endpoint = api_base(endpoint)
         self.model = model
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(60.0, connect=5.0))
+        self._client = api_client(api_key, timeout_s=60.0)
         self.description = f"{model} at {self.endpoint} (OpenAI-compatible)"
         self.fim: FimFormat | None = guess_format_from_name(model)
         self.last_stats = GenerationStats()
