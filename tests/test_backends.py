@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-
 import pytest
 from lsprotocol import types
 
@@ -17,6 +12,8 @@ from genls.llm.llama_backend import LlamaCppBackend
 from genls.llm.openai_backend import OpenAICompatibleBackend
 from genls.llm.registry import ModelStore
 from tests.conftest import DEFAULT_MODEL, TINY_MODEL
+from tests.llama_server import free_port
+from tests.llama_server import llama_server as llama_server_at
 
 
 def request(prompt: str, max_tokens: int = 16, stop: tuple[str, ...] = ()) -> GenerationRequest:
@@ -187,48 +184,12 @@ def test_new_settings_never_wait_for_a_question_being_answered():
     model.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def llama_server(tiny_path):
-    """llama-cpp-python's OpenAI-compatible server on loopback, serving the tiny model."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(tiny_path),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "1024",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail("llama_cpp.server exited; is llama-cpp-python[server] installed?")
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("llama_cpp.server did not start listening")
-    yield f"http://127.0.0.1:{port}", str(tiny_path)
-    process.terminate()
-    process.wait(timeout=30)
+def llama_server(tiny_path, tmp_path_factory):
+    """A real OpenAI-compatible server on loopback, serving the tiny model."""
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    with llama_server_at(tiny_path, log, "--n_ctx", "1024") as url:
+        yield url, str(tiny_path)
 
 
 def test_openai_backend_streams_from_a_real_server(llama_server, tiny):

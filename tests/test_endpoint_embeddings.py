@@ -5,14 +5,11 @@ inference server would serve them."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 
@@ -20,46 +17,20 @@ from genls.index.endpoint_embeddings import EmbeddingServerError, EndpointEmbedd
 from genls.index.workspace_index import WorkspaceIndex
 from genls.llm.registry import ModelStore
 from tests.conftest import TINY_MODEL
+from tests.llama_server import free_port, llama_server
 from tests.test_index import GEOMETRY, SHOP
 
 MODEL_NAME = "smollm2"
-SERVER = (sys.executable, "-m", "llama_cpp.server", "--embedding", "true")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     """The base URL of a running embedding server."""
-    port = _free_port()
-    model = str(ModelStore().path_for(TINY_MODEL))
-    # Its log goes to a file: llama.cpp writes a lot, and an unread pipe would block it.
+    model = ModelStore().path_for(TINY_MODEL)
     log = tmp_path_factory.mktemp("embedding-server") / "server.log"
-    process = subprocess.Popen(
-        [*SERVER, "--model", model, "--n_ctx", "512", "--n_threads", "1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:  # until it answers (it loads the model first)
-            assert process.poll() is None, log.read_text()[-2000:]
-            try:
-                if httpx.get(f"{url}/v1/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the embedding server never answered"
-            time.sleep(0.2)
+    options = ("--embedding", "true", "--n_ctx", "512", "--n_threads", "1")
+    with llama_server(model, log, *options) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _workspace(root: Path) -> Path:
@@ -91,7 +62,7 @@ def test_an_index_built_from_the_server_keeps_its_state_when_the_server_goes(ser
 
     # The server is gone (nothing listens there): the update fails with one clear message,
     # and the state before it is still what searches see, and what is on disk.
-    gone = f"http://127.0.0.1:{_free_port()}"
+    gone = f"http://127.0.0.1:{free_port()}"
     again = WorkspaceIndex(root, root / ".genls", EndpointEmbedder(gone, MODEL_NAME), 1_000_000)
     assert again.load() is None and again.ready
     (root / "pkg" / "volume.py").write_text("def cube_volume(side):\n    return side**3\n")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEFAULT_MODEL
+from tests.llama_server import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 CODE_SERVER_DIR = REPO / ".venv" / "code-server"
@@ -49,12 +49,6 @@ def _vsix() -> Path:
     if not built:
         pytest.fail("no editors/vscode/genls-*.vsix: run `make vsix`")
     return built[-1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -93,7 +87,7 @@ def code_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         check=False,
     )
     assert installed.returncode == 0, installed.stdout + installed.stderr
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             str(CODE_SERVER),
