@@ -14,12 +14,17 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import LanguageClient
 
 from genls.index.embeddings import Embedder
 from genls.index.shared_store import SharedStore, SharedStoreError
 from genls.index.workspace_index import WorkspaceIndex
+from tests.conftest import TINY_MODEL, server_config, start_session
 from tests.postgres_server import PASSWORD, PostgresServer, postgres_server
 from tests.test_index import GEOMETRY, SHOP
+from tests.test_server_index import wait_for_index
 
 QUERIES = (
     "euclidean distance between two points",
@@ -86,7 +91,10 @@ def embedder() -> Embedder:
 
 @pytest.fixture
 def team_repo(tmp_path) -> Path:
-    root = tmp_path / "team"
+    return committed_repo(tmp_path / "team")
+
+
+def committed_repo(root: Path) -> Path:
     (root / "pkg").mkdir(parents=True)
     (root / "pkg" / "geometry.py").write_text(GEOMETRY)
     (root / "shop.js").write_text(SHOP)
@@ -325,3 +333,41 @@ def test_a_wrong_password_or_a_missing_extension_is_one_clear_message(
 
     with pytest.raises(SharedStoreError, match="cannot reach the shared index"):
         SharedStore(f"postgresql://genls@/postgres?host={tmp_path}").nearest_commit(["abc"])
+
+
+# -- an editor's server ----------------------------------------------------------------------
+
+
+@pytest_lsp.fixture(config=server_config())
+async def editor(lsp_client: LanguageClient, workspace, postgres, embedder, tmp_path):
+    committed_repo(workspace)
+    url = postgres.new_database()
+    store_head(workspace, tmp_path / "ci", embedder, url)
+    (workspace / "pkg" / "strings.py").write_text(
+        UTILITIES["pkg/strings.py"] + "\n\ndef shout(text: str) -> str:\n    return text.upper()\n"
+    )
+    options = {"model": TINY_MODEL, "maxTokens": 8, "indexStore": url}
+    await start_session(lsp_client, workspace.as_uri(), options)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_the_editors_server_answers_from_the_shared_commit_and_its_own_edits(
+    editor: LanguageClient, workspace
+):
+    status = await wait_for_index(editor)
+    assert status["index"]["sharedCommit"] == git(workspace, "rev-parse", "HEAD")
+    assert PASSWORD not in str(status["settings"]["indexStore"])
+    assert any("(1 changed," in m.message for m in editor.log_messages), "indexed one file here"
+
+    for query, path in (("download", "pkg/download.py"), ("shout", "pkg/strings.py")):
+        symbols = await editor.workspace_symbol_async(types.WorkspaceSymbolParams(query=query))
+        assert [s.location.uri for s in symbols[:1]] == [(workspace / path).as_uri()], query
+    hits = await editor.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="genls.search", arguments=["retry a failed download", 3])
+    )
+    assert hits[0]["path"] == "pkg/download.py" and hits[0]["symbol"] == "download_with_retry"
+    hits = await editor.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="genls.search", arguments=["shout text upper", 3])
+    )
+    assert hits[0]["path"] == "pkg/strings.py" and "upper()" in hits[0]["text"]

@@ -48,6 +48,22 @@ def is_store_url(value: str) -> bool:
     return value.startswith(("postgresql://", "postgres://"))
 
 
+def without_password(url: str) -> str:
+    """A store's URL as messages and the status show it."""
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        parts = conninfo_to_dict(url)
+    except Exception:  # no client installed, or not a URL it reads
+        return "the indexStore URL"
+    user, database = parts.get("user", ""), parts.get("dbname", "")
+    host = parts.get("host", "localhost")
+    if host.startswith("/"):  # a Unix socket's folder
+        return f"postgresql://{user}@/{database}?host={host}"
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"postgresql://{user}@{host}{port}/{database}"
+
+
 @dataclass(frozen=True)
 class StoredCommit:
     """What the store serves for one commit: each file's content hash and definitions."""
@@ -68,19 +84,7 @@ class SharedStore:
 
     @property
     def where(self) -> str:
-        """The URL without its password, for messages."""
-        from psycopg.conninfo import conninfo_to_dict
-
-        try:
-            parts = conninfo_to_dict(self.url)
-        except Exception:
-            return "the indexStore URL"
-        user, database = parts.get("user", ""), parts.get("dbname", "")
-        host = parts.get("host", "localhost")
-        if host.startswith("/"):  # a Unix socket's folder
-            return f"postgresql://{user}@/{database}?host={host}"
-        port = f":{parts['port']}" if parts.get("port") else ""
-        return f"postgresql://{user}@{host}{port}/{database}"
+        return without_password(self.url)
 
     # -- connection -------------------------------------------------------------------------
 

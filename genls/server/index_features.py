@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # Settings the index is made from: a change opens it again (reopen_index).
 INDEX_SETTINGS = frozenset(
-    {"index", "indexFolder", "maxFileBytes", "embeddingModel", "embeddingEndpoint"}
+    {"index", "indexFolder", "maxFileBytes", "embeddingModel", "embeddingEndpoint", "indexStore"}
 )
 SEARCH_COMMAND = "genls.search"
 INDEX_COMMAND = "genls.index"

@@ -7,6 +7,7 @@ from typing import Any
 
 from genls import __version__
 from genls.assist.next_edit import NextEditAttempt
+from genls.index.shared_store import is_store_url, without_password
 from genls.server.app import GenlsServer
 
 STATUS_COMMAND = "genls.status"
@@ -18,7 +19,8 @@ def register(server: GenlsServer) -> None:
         engine = ls.engine
         return {
             "version": __version__,
-            "settings": ls.settings.as_camel_dict() | {"apiKey": None},
+            "settings": ls.settings.as_camel_dict()
+            | {"apiKey": None, "indexStore": _shown_store(ls.settings.index_store)},
             "model": engine.backend_description,
             "index": None
             if ls.index is None
@@ -27,6 +29,7 @@ def register(server: GenlsServer) -> None:
                 "ready": ls.index.ready,
                 "indexing": bool(ls.indexing and not ls.indexing.done()),
                 "writesToDisk": ls.index.writes_to_disk,
+                "sharedCommit": ls.index.shared_commit.commit if ls.index.shared_commit else None,
             },
             "lastCompletion": None
             if engine.last_answer is None
@@ -72,3 +75,7 @@ def _next_edit_status(attempt: NextEditAttempt) -> dict[str, Any]:
         if stats is None
         else {k: v for k, v in asdict(stats).items() if k != "token_logprobs"},
     }
+
+
+def _shown_store(index_store: str) -> str:
+    return without_password(index_store) if is_store_url(index_store) else index_store
