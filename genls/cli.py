@@ -206,6 +206,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--questions", type=int, default=300, help="index: retrieval questions")
     bench.add_argument(
+        "--store",
+        dest="index_store",
+        metavar="URL",
+        help="index: a scratch PostgreSQL database for the shared-index benchmark",
+    )
+    bench.add_argument(
+        "--chunks", type=int, default=100_000, help="index --store: chunks searched at scale"
+    )
+    bench.add_argument(
+        "--embedding-server",
+        metavar="URL",
+        help="index --store: a /v1/embeddings server to compare",
+    )
+    bench.add_argument(
+        "--embedding-server-model", default="default", help="index --store: its model name"
+    )
+    bench.add_argument(
         "--packages",
         default=(
             "asyncio,collections,concurrent,ctypes,curses,dbm,distutils,email,encodings,html,"
@@ -465,6 +482,16 @@ def main(argv: list[str] | None = None) -> int:
                     args.until,
                     args.cases,
                     DEFAULT_SEED if args.seed is None else args.seed,
+                )
+            elif args.suite == "index" and settings.index_store != "local":
+                from bench.shared_index import run_shared_index_bench
+
+                report = run_shared_index_bench(
+                    settings,
+                    args.files,
+                    args.chunks,
+                    args.embedding_server,
+                    args.embedding_server_model,
                 )
             elif args.suite == "index":
                 from bench.index import run_index_bench
