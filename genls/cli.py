@@ -765,6 +765,8 @@ def _open_index(path: Path, args: argparse.Namespace):
     root = path.resolve()
     index = WorkspaceIndex.from_settings(root, settings_for(root, args))
     problem = index.load()
+    if index.store_problem:  # asked for on the command line or in the settings: no fallback
+        raise GenlsError(index.store_problem)
     if problem:
         print(f"genls: {problem}; rebuilding", file=sys.stderr)
     return index
@@ -789,7 +791,8 @@ def _index(args: argparse.Namespace) -> int:
 
         summary = index.update(progress)
     assert summary is not None  # nothing stops a CLI run midway
-    shared = _publish_to_shared(index, args.json) if index.shared else {}
+    # Only when asked on the command line: a laptop's settings read the store, CI writes it.
+    shared = _publish_to_shared(index, args.json) if args.index_store else {}
     if args.json:
         print(json.dumps(summary.__dict__ | shared))
     else:
@@ -806,15 +809,7 @@ def _index(args: argparse.Namespace) -> int:
 
 def _publish_to_shared(index: Any, quiet: bool) -> dict[str, Any]:
     """Store HEAD in the shared index after the local update; what happened, for --json."""
-    from tqdm import tqdm
-
-    with tqdm(unit="file", desc="storing", file=sys.stderr, disable=quiet) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total, bar.n = total, done
-            bar.refresh()
-
-        commit, stored = index.publish_to_shared(progress)
+    commit, stored = index.publish_to_shared()
     where = index.shared.where
     if not quiet:
         print(

@@ -155,6 +155,24 @@ class Settings:
     def as_camel_dict(self) -> dict[str, Any]:
         return {_camel(k): v for k, v in dataclasses.asdict(self).items()}
 
+    def as_shown_dict(self) -> dict[str, Any]:
+        """The camelCase settings as logs and the status show them: no key, no password."""
+        return self.as_camel_dict() | {
+            "apiKey": None,
+            "indexStore": without_password(self.index_store),
+        }
+
+
+def without_password(url: str) -> str:
+    """A URL with its password (user:PASSWORD@ or ?password=) left out, for messages."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return url
+    credentials, at, location = rest.rpartition("@")  # the last @: a password may hold one
+    location = re.sub(r"([?&])password=[^&]*&?", r"\1", location).rstrip("?&")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}@{location}" if at else f"{scheme}://{location}"
+
 
 def _camel(snake: str) -> str:
     head, *rest = snake.split("_")

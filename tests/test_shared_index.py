@@ -183,6 +183,13 @@ def test_the_next_commit_embeds_only_its_change_and_an_editor_overlays_its_own_e
     assert stored and second == git(team_repo, "rev-parse", "HEAD")
     assert count(url, "genls_blobs") == blobs + 1
     assert count(url, "genls_commits") == 2
+    store = SharedStore(url)
+    square = embedder.embed(["def square_area(side: float) -> float"])[0]
+    for commit, holds_square in ((first, False), (second, True)):
+        hits = store.search_vectors(commit, square, 50)
+        keys = [(chunk.path, position) for position, chunk, _ in hits]
+        assert len(keys) == len(set(keys))  # one version of each file per commit
+        assert any("square_area" in chunk.text for _, chunk, _ in hits) == holds_square
 
     # A developer on the second commit, with work of their own not committed yet.
     (team_repo / "shop.js").write_text(
@@ -200,6 +207,11 @@ def test_the_next_commit_embeds_only_its_change_and_an_editor_overlays_its_own_e
     assert not editor.definitions_named("slugify")  # deleted here, still in the commit
     assert "pkg/strings.py" not in editor.paths()
     assert all(hit.path != "pkg/strings.py" for hit in editor.search("slugify title url", k=10))
+    # The store's words and the local ones on one scale: a local match is not favoured.
+    assert editor.search("load config path", k=1, rankings=("words",))[0].path == "pkg/config.py"
+    (team_repo / "pkg" / "config.py").unlink()
+    assert editor.update_paths([team_repo / "pkg" / "config.py"]) == 1
+    assert "pkg/config.py" not in editor.paths() and not editor.definitions_named("load_config")
 
     # A file saved back to its committed content is served by the store again.
     (team_repo / "shop.js").write_text(SHOP)
@@ -218,7 +230,28 @@ def test_a_writer_refuses_files_that_differ_from_its_commit(
     writer.update()
     with pytest.raises(Exception, match=r"1 files differ from commit .*shop\.js"):
         writer.publish_to_shared()
-    assert SharedStore(url).nearest_commit([git(team_repo, "rev-parse", "HEAD")]) is None
+    assert SharedStore(url).nearest_commit([git(team_repo, "rev-parse", "HEAD")], ".") is None
+
+
+def test_a_shallow_clone_and_a_subfolder_find_what_the_store_can_serve(
+    postgres, embedder, team_repo, tmp_path
+):
+    url = postgres.new_database()
+    first = store_head(team_repo, tmp_path / "ci-1", embedder, url)
+    (team_repo / "shop.js").write_text(SHOP + "// v2\n")
+    git(team_repo, "commit", "-q", "-am", "v2")
+    shallow = tmp_path / "shallow"  # a CI checkout of depth 1 sees no ancestor
+    git(tmp_path, "clone", "-q", "--depth", "1", team_repo.as_uri(), str(shallow))
+    writer = shared_index(shallow, tmp_path / "ci-2", embedder, url)
+    assert writer.shared_commit is not None and writer.shared_commit.commit == first
+    assert writer.update().changed == 1
+
+    package = shared_index(team_repo / "pkg", tmp_path / "ci-pkg", embedder, url)
+    assert package.shared_commit is None  # its paths are not the root's
+    assert package.update().changed == 4
+    commit, stored = package.publish_to_shared()
+    assert stored and commit == git(team_repo, "rev-parse", "HEAD") + ":pkg"
+    assert "geometry.py" in SharedStore(url).read_commit(commit).files
 
 
 # -- the command line, as CI runs it -------------------------------------------------------
@@ -245,7 +278,8 @@ def wait_for_backends(db: psycopg.Connection, condition: str, wanted: int) -> li
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         rows = db.execute(
-            f"SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND {condition}"
+            "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            f"AND datname = current_database() AND {condition}"
         ).fetchall()
         if len(rows) >= wanted:
             return [pid for (pid,) in rows]
@@ -276,7 +310,7 @@ def test_a_writer_killed_before_its_commit_is_stored_leaves_the_last_stored_stat
             writer.wait(timeout=60)
             holder.rollback()
     store = SharedStore(url)
-    assert store.nearest_commit([git(team_repo, "rev-parse", "HEAD"), first]) == first
+    assert store.nearest_commit([git(team_repo, "rev-parse", "HEAD"), first], ".") == first
     assert count(url, "genls_blobs") == blobs
     assert count(url, "genls_commits") == 1
 
@@ -332,7 +366,7 @@ def test_a_wrong_password_or_a_missing_extension_is_one_clear_message(
     assert "Traceback" not in err
 
     with pytest.raises(SharedStoreError, match="cannot reach the shared index"):
-        SharedStore(f"postgresql://genls@/postgres?host={tmp_path}").nearest_commit(["abc"])
+        SharedStore(f"postgresql://genls@/postgres?host={tmp_path}").nearest_commit(["abc"], ".")
 
 
 # -- an editor's server ----------------------------------------------------------------------
@@ -358,6 +392,7 @@ async def test_the_editors_server_answers_from_the_shared_commit_and_its_own_edi
     status = await wait_for_index(editor)
     assert status["index"]["sharedCommit"] == git(workspace, "rev-parse", "HEAD")
     assert PASSWORD not in str(status["settings"]["indexStore"])
+    assert not [m.message for m in editor.log_messages if PASSWORD in m.message]
     assert any("(1 changed," in m.message for m in editor.log_messages), "indexed one file here"
 
     for query, path in (("download", "pkg/download.py"), ("shout", "pkg/strings.py")):
@@ -371,3 +406,26 @@ async def test_the_editors_server_answers_from_the_shared_commit_and_its_own_edi
         types.ExecuteCommandParams(command="genls.search", arguments=["shout text upper", 3])
     )
     assert hits[0]["path"] == "pkg/strings.py" and "upper()" in hits[0]["text"]
+
+
+@pytest_lsp.fixture(config=server_config())
+async def offline_editor(lsp_client: LanguageClient, workspace, postgres):
+    committed_repo(workspace)
+    wrong = postgres.url(password="not-the-password")
+    await start_session(lsp_client, workspace.as_uri(), {"model": TINY_MODEL, "indexStore": wrong})
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_an_editor_whose_store_fails_says_so_and_indexes_here(
+    offline_editor: LanguageClient, workspace
+):
+    status = await wait_for_index(offline_editor)
+    assert status["index"]["ready"] and status["index"]["sharedCommit"] is None
+    [shown] = [m.message for m in offline_editor.messages if "shared index" in m.message]
+    assert "password authentication failed" in shown and "indexing this workspace here" in shown
+    assert "not-the-password" not in shown
+    hits = await offline_editor.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="genls.search", arguments=["retry a failed download", 1])
+    )
+    assert hits[0]["path"] == "pkg/download.py"

@@ -1,29 +1,35 @@
 """A team's shared index in PostgreSQL with pgvector, written once per commit (in CI) and read
 by every developer's editor.
 
-Files are stored once per content: a blob is one file's content at one path (its language,
-definitions and chunks, each chunk with its vector and its words for full-text search), and
-a commit is the list of blobs of its tree. A commit that changed one file adds one blob, so
-the writer embeds only what changed since the nearest commit already stored.
+Everything is stored once per content. A text is one chunk's text with its vector and its
+words for full-text search, keyed by the hash of what was embedded; a blob is one file's
+content at one path (its language, its definitions, and its chunks: line ranges pointing at
+texts); a commit is the list of blobs of its tree. A commit that changes one function adds
+one blob and one text, so history does not crowd the vector index with copies of unchanged
+chunks, and the writer embeds only what changed since the nearest commit already stored.
 
 A commit is written in one transaction: a writer killed midway leaves the store as it was.
 Two writers of one commit take turns (an advisory lock on the commit); the second finds it
-stored and writes nothing. Vectors have an HNSW index (inner product: they are unit length)
-and words a GIN index, searched with PostgreSQL's own ranking.
+stored and writes nothing. Vectors have an HNSW index (inner product: they are unit length),
+words a GIN index. Commits are keyed by sha and by the workspace folder inside the repository
+(its paths are relative to that folder).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from genls.config import without_password
 from genls.errors import GenlsError
 from genls.index.chunks import Chunk
 from genls.index.store import IndexedFile
@@ -31,10 +37,14 @@ from genls.index.symbols import Definition
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
-# Candidates the HNSW scan keeps (pgvector's default is 40): chunks of blobs that are not in
-# the commit asked for are dropped after the scan, so it looks further than it returns.
-_EF_SEARCH = 200
+SCHEMA_VERSION = "2"
+# The HNSW scan keeps this many candidates (pgvector 0.6 returns no more than ef_search);
+# candidates not in the commit asked for are dropped after the scan, and a scan that kept too
+# few is done again, wider.
+_CANDIDATES = 200
+_WIDER_CANDIDATES = 1000  # pgvector's largest ef_search
+_READ_TIMEOUT_MS = 5000  # a search waits no longer for the store
+_QUIET_AFTER_FAILURE_S = 30.0  # then searches do not ask it again for a while
 _SCHEMA_LOCK = 7_421_001  # advisory lock key: one session creates the tables
 
 SharedHit = tuple[int, Chunk, float]  # (position of the chunk in its file, chunk, score)
@@ -42,26 +52,6 @@ SharedHit = tuple[int, Chunk, float]  # (position of the chunk in its file, chun
 
 class SharedStoreError(GenlsError):
     """The shared index cannot be reached or used."""
-
-
-def is_store_url(value: str) -> bool:
-    return value.startswith(("postgresql://", "postgres://"))
-
-
-def without_password(url: str) -> str:
-    """A store's URL as messages and the status show it."""
-    try:
-        from psycopg.conninfo import conninfo_to_dict
-
-        parts = conninfo_to_dict(url)
-    except Exception:  # no client installed, or not a URL it reads
-        return "the indexStore URL"
-    user, database = parts.get("user", ""), parts.get("dbname", "")
-    host = parts.get("host", "localhost")
-    if host.startswith("/"):  # a Unix socket's folder
-        return f"postgresql://{user}@/{database}?host={host}"
-    port = f":{parts['port']}" if parts.get("port") else ""
-    return f"postgresql://{user}@{host}{port}/{database}"
 
 
 @dataclass(frozen=True)
@@ -81,6 +71,7 @@ class SharedStore:
         self.url = url
         self._connection: Any = None
         self._lock = threading.Lock()
+        self._failed: tuple[float, str] | None = None  # when reads last failed, and why
 
     @property
     def where(self) -> str:
@@ -89,40 +80,74 @@ class SharedStore:
     # -- connection -------------------------------------------------------------------------
 
     @contextmanager
-    def _session(self) -> Iterator[Any]:
-        """The open connection, under the lock; errors become one clear message."""
-        psycopg = _import_psycopg()
+    def _session(self, read_only: bool = True) -> Iterator[Any]:
+        """The open connection, under the lock; errors become one clear message. Reads give
+        up after _READ_TIMEOUT_MS, and fail at once for a while after a failure."""
+        psycopg = _import_client()
+        if (
+            read_only
+            and self._failed
+            and time.monotonic() - self._failed[0] < _QUIET_AFTER_FAILURE_S
+        ):
+            raise SharedStoreError(self._failed[1])
         with self._lock:
             try:
                 if self._connection is None or self._connection.closed:
                     self._connection = self._connect(psycopg)
-                yield self._connection
-            except psycopg.OperationalError as exc:
-                self._drop_connection()
-                raise SharedStoreError(
-                    f"cannot reach the shared index at {self.where}: {_first_line(exc)}"
-                ) from exc
+                connection = self._connection
+                with connection.transaction():
+                    if read_only:
+                        connection.execute(f"SET LOCAL statement_timeout = {_READ_TIMEOUT_MS}")
+                    yield connection
             except psycopg.Error as exc:
                 self._drop_connection()
-                raise SharedStoreError(
-                    f"the shared index at {self.where} failed: {_first_line(exc)}"
-                ) from exc
+                if isinstance(exc, psycopg.OperationalError):
+                    message = f"cannot reach the shared index at {self.where}: "
+                else:
+                    message = f"the shared index at {self.where} failed: "
+                message = self._scrub(message + _first_line(exc))
+                if read_only:
+                    self._failed = (time.monotonic(), message)
+                raise SharedStoreError(message) from exc
+        self._failed = None
 
     def _connect(self, psycopg: Any) -> Any:
         from pgvector.psycopg import register_vector
 
-        connection = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
         try:
-            connection.execute("CREATE EXTENSION IF NOT EXISTS vector")
-        except psycopg.Error as exc:
-            connection.close()
+            connection = psycopg.connect(
+                self.url,
+                autocommit=True,
+                connect_timeout=10,
+                # A dead peer (a CI runner gone mid-write) is noticed in about a minute.
+                keepalives=1,
+                keepalives_idle=30,
+                keepalives_interval=10,
+                keepalives_count=3,
+            )
+        except psycopg.ProgrammingError as exc:  # libpq could not read the URL
             raise SharedStoreError(
-                f"the database at {self.where} has no pgvector extension and genls may not "
-                f"create it ({_first_line(exc)}): install pgvector on the server, or ask its "
-                "owner to run CREATE EXTENSION vector in this database"
+                f"indexStore is not a PostgreSQL URL libpq can read ({self._scrub(str(exc))}); "
+                "percent-encode special characters of the password"
             ) from exc
+        if not connection.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'").fetchone():
+            try:
+                connection.execute("CREATE EXTENSION IF NOT EXISTS vector")
+            except psycopg.Error as exc:
+                connection.close()
+                raise SharedStoreError(
+                    f"the database at {self.where} has no pgvector extension and genls may not "
+                    f"create it ({_first_line(exc)}): install pgvector on the server, or ask its "
+                    "owner to run CREATE EXTENSION vector in this database"
+                ) from exc
         register_vector(connection)
         return connection
+
+    def _scrub(self, text: str) -> str:
+        """A message from libpq without the URL's password, whatever it quoted."""
+        credentials = self.url.partition("://")[2].rpartition("@")[0]
+        password = credentials.split(":", 1)[1] if ":" in credentials else ""
+        return text.replace(password, "***") if password else text
 
     def _drop_connection(self) -> None:
         if self._connection is not None:
@@ -135,8 +160,10 @@ class SharedStore:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def nearest_commit(self, commits: Sequence[str]) -> str | None:
-        """The first of `commits` (newest first: HEAD, its parent, ...) that is stored."""
+    def nearest_commit(self, commits: Sequence[str], root: str) -> str | None:
+        """The first of `commits` (newest first: HEAD, its parent, ...) that is stored; else
+        the commit of this workspace folder stored last (a shallow clone sees no ancestors,
+        and files are served only where their content matches, so any commit is safe)."""
         with self._session() as db:
             if not _has_tables(db):
                 return None
@@ -146,7 +173,14 @@ class SharedStore:
                     "SELECT commit FROM genls_commits WHERE commit = ANY(%s)", (list(commits),)
                 )
             }
-        return next((commit for commit in commits if commit in stored), None)
+            if not stored:
+                latest = db.execute(
+                    "SELECT commit FROM genls_commits WHERE root = %s "
+                    "ORDER BY stored_at DESC LIMIT 1",
+                    (root,),
+                ).fetchone()
+                return latest[0] if latest else None
+        return next(commit for commit in commits if commit in stored)
 
     def embedding_model(self) -> tuple[str, int] | None:
         """(model identity, vector width) the store was built with; None while it is empty."""
@@ -175,41 +209,55 @@ class SharedStore:
 
     def search_vectors(self, commit: str, vector: np.ndarray, k: int) -> list[SharedHit]:
         """The commit's chunks nearest the (unit) vector, best first; score = cosine."""
-        with self._session() as db, db.transaction():
-            db.execute(f"SET LOCAL hnsw.ef_search = {_EF_SEARCH}")
+        hits: list[SharedHit] = []
+        for candidates in (_CANDIDATES, _WIDER_CANDIDATES):
+            with self._session() as db:
+                db.execute(f"SET LOCAL hnsw.ef_search = {candidates}")
+                rows = db.execute(
+                    f"SELECT {_CHUNK_COLUMNS}, -(t.embedding <#> %s) AS score "
+                    "FROM (SELECT id, text, embedding FROM genls_texts "
+                    "      ORDER BY embedding <#> %s LIMIT %s) t "
+                    f"{_IN_COMMIT} ORDER BY score DESC LIMIT %s",
+                    (vector, vector, candidates, commit, k),
+                ).fetchall()
+            hits = [_hit(row) for row in rows]
+            if len(hits) == k:
+                break
+        return hits
+
+    def search_words(self, commit: str, words: Sequence[str], k: int) -> list[SharedHit]:
+        """The commit's chunks holding any of the words (code_words), best ts_rank first."""
+        if not words:
+            return []
+        with self._session() as db:
             rows = db.execute(
-                f"SELECT {_CHUNK_COLUMNS}, -(c.embedding <#> %s) FROM genls_chunks c "
-                "JOIN genls_commit_files f ON f.blob = c.blob AND f.commit = %s "
-                "JOIN genls_blobs b ON b.id = c.blob "
-                "ORDER BY c.embedding <#> %s LIMIT %s",
-                (vector, commit, vector, k),
+                f"SELECT {_CHUNK_COLUMNS}, ts_rank(t.words, q) AS score "
+                "FROM genls_texts t CROSS JOIN to_tsquery('simple', %s) q "
+                f"{_IN_COMMIT} WHERE t.words @@ q ORDER BY score DESC LIMIT %s",
+                (_any_of(words), commit, k),
             ).fetchall()
         return [_hit(row) for row in rows]
 
-    def search_words(self, commit: str, words: Sequence[str], k: int) -> list[SharedHit]:
-        """The commit's chunks holding any of the words (code_words), best ranked first."""
-        if not words:
-            return []
-        query = " | ".join(dict.fromkeys(words))  # code words are [a-z0-9_]: safe as lexemes
+    def rank_words(self, words: Sequence[str], documents: Sequence[str]) -> list[float]:
+        """The ts_rank of each document (code words joined by spaces) for the query words:
+        local chunks ranked on the store's scale. ts_rank reads only the document, so the
+        scores compare with search_words'."""
+        if not words or not documents:
+            return [0.0] * len(documents)
         with self._session() as db:
             rows = db.execute(
-                f"SELECT {_CHUNK_COLUMNS}, ts_rank(c.words, q) AS rank "
-                "FROM genls_chunks c CROSS JOIN to_tsquery('simple', %s) q "
-                "JOIN genls_commit_files f ON f.blob = c.blob AND f.commit = %s "
-                "JOIN genls_blobs b ON b.id = c.blob "
-                "WHERE c.words @@ q ORDER BY rank DESC LIMIT %s",
-                (query, commit, k),
+                "SELECT ts_rank(to_tsvector('simple', d), to_tsquery('simple', %s)) "
+                "FROM unnest(%s::text[]) WITH ORDINALITY AS u(d, n) ORDER BY n",
+                (_any_of(words), list(documents)),
             ).fetchall()
-        return [_hit(row) for row in rows]
+        return [float(score) for (score,) in rows]
 
     def chunk_starting(self, commit: str, path: str, start_line: int) -> str | None:
         """The text of the commit's chunk of `path` that starts at `start_line`, if any."""
         with self._session() as db:
             row = db.execute(
-                "SELECT c.text FROM genls_chunks c "
-                "JOIN genls_commit_files f ON f.blob = c.blob AND f.commit = %s "
-                "JOIN genls_blobs b ON b.id = c.blob WHERE b.path = %s AND c.start_line = %s "
-                "ORDER BY c.position LIMIT 1",
+                f"SELECT t.text FROM genls_texts t {_IN_COMMIT} "
+                "WHERE b.path = %s AND c.start_line = %s ORDER BY c.position LIMIT 1",
                 (commit, path, start_line),
             ).fetchone()
         return row[0] if row else None
@@ -219,25 +267,22 @@ class SharedStore:
     def publish(
         self,
         commit: str,
+        root: str,
         files: Mapping[str, str],
         indexed: Sequence[IndexedFile],
         embedding_model: str,
         dimension: int,
-        progress: Callable[[int, int], None] | None = None,
     ) -> bool:
-        """Store `commit` as the files (path -> sha256), in one transaction. `indexed` holds
-        the parsed and embedded files the store may not have yet. False if another writer
-        stored this commit first."""
-        with self._session() as db, db.transaction():
+        """Store `commit` (of the workspace folder `root`) as the files (path -> sha256), in
+        one transaction. `indexed` holds the parsed and embedded files the store may not have
+        yet. False if another writer stored this commit first."""
+        with self._session(read_only=False) as db:
             _create_tables(db, embedding_model, dimension)
             db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (commit,))
             if db.execute("SELECT 1 FROM genls_commits WHERE commit = %s", (commit,)).fetchone():
                 return False
             _check_model(db, embedding_model, dimension, self.where)
-            for done, file in enumerate(indexed, 1):
-                _write_blob(db, file)
-                if progress:
-                    progress(done, len(indexed))
+            _write_blobs(db, indexed)
             log.debug("shared index %s: %d files written, the commit next", commit, len(files))
             paths, hashes = list(files), [files[path] for path in files]
             listed = db.execute(
@@ -257,13 +302,19 @@ class SharedStore:
                 (commit,),
             ).fetchone()[0]
             db.execute(
-                "INSERT INTO genls_commits (commit, files, chunks) VALUES (%s, %s, %s)",
-                (commit, len(files), chunks),
+                "INSERT INTO genls_commits (commit, root, files, chunks) VALUES (%s, %s, %s, %s)",
+                (commit, root, len(files), chunks),
             )
         return True
 
 
-_CHUNK_COLUMNS = "c.position, b.path, c.start_line, c.end_line, c.symbol, c.kind, c.text"
+_CHUNK_COLUMNS = "c.position, b.path, c.start_line, c.end_line, c.symbol, c.kind, t.text"
+# Joins a selection of texts `t` to the chunks of the commit given as the next parameter.
+_IN_COMMIT = (
+    "JOIN genls_chunks c ON c.text_id = t.id "
+    "JOIN genls_commit_files f ON f.blob = c.blob AND f.commit = %s "
+    "JOIN genls_blobs b ON b.id = c.blob"
+)
 
 
 def _hit(row: tuple) -> SharedHit:
@@ -271,13 +322,17 @@ def _hit(row: tuple) -> SharedHit:
     return position, Chunk(path, start, end, symbol, kind, text), float(score)
 
 
+def _any_of(words: Sequence[str]) -> str:
+    """A tsquery matching any of the words (code words are [a-z0-9_]: safe as lexemes)."""
+    return " | ".join(dict.fromkeys(words))
+
+
 def _has_tables(db: Any) -> bool:
     return db.execute("SELECT to_regclass('genls_commits') IS NOT NULL").fetchone()[0]
 
 
 def _create_tables(db: Any, embedding_model: str, dimension: int) -> None:
-    """The tables, the first time anything is stored (writers of other commits then wait for
-    the first to finish; later they do not wait for each other)."""
+    """The tables, the first time anything is stored (other writers wait for that one)."""
     if _has_tables(db):
         return
     db.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
@@ -285,21 +340,24 @@ def _create_tables(db: Any, embedding_model: str, dimension: int) -> None:
         return
     db.execute(f"""
         CREATE TABLE genls_info (key text PRIMARY KEY, value text NOT NULL);
+        CREATE TABLE genls_texts (
+            id bigserial PRIMARY KEY, sha256 text NOT NULL UNIQUE, text text NOT NULL,
+            code_words text NOT NULL,
+            words tsvector GENERATED ALWAYS AS (to_tsvector('simple', code_words)) STORED,
+            embedding vector({int(dimension)}) NOT NULL);
+        CREATE INDEX genls_texts_embedding ON genls_texts USING hnsw (embedding vector_ip_ops);
+        CREATE INDEX genls_texts_words ON genls_texts USING gin (words);
         CREATE TABLE genls_blobs (
             id bigserial PRIMARY KEY, path text NOT NULL, sha256 text NOT NULL,
             language text NOT NULL, definitions jsonb NOT NULL, UNIQUE (path, sha256));
         CREATE TABLE genls_chunks (
             blob bigint NOT NULL REFERENCES genls_blobs (id), position int NOT NULL,
             start_line int NOT NULL, end_line int NOT NULL, symbol text, kind text NOT NULL,
-            text text NOT NULL, code_words text NOT NULL,
-            words tsvector GENERATED ALWAYS AS (to_tsvector('simple', code_words)) STORED,
-            embedding vector({int(dimension)}) NOT NULL, PRIMARY KEY (blob, position));
-        CREATE INDEX genls_chunks_embedding ON genls_chunks
-            USING hnsw (embedding vector_ip_ops);
-        CREATE INDEX genls_chunks_words ON genls_chunks USING gin (words);
+            text_id bigint NOT NULL REFERENCES genls_texts (id), PRIMARY KEY (blob, position));
+        CREATE INDEX genls_chunks_text ON genls_chunks (text_id);
         CREATE TABLE genls_commits (
-            commit text PRIMARY KEY, files int NOT NULL, chunks int NOT NULL,
-            stored_at timestamptz NOT NULL DEFAULT now());
+            commit text PRIMARY KEY, root text NOT NULL, files int NOT NULL,
+            chunks int NOT NULL, stored_at timestamptz NOT NULL DEFAULT clock_timestamp());
         CREATE TABLE genls_commit_files (
             commit text NOT NULL, blob bigint NOT NULL REFERENCES genls_blobs (id),
             PRIMARY KEY (commit, blob));
@@ -328,39 +386,70 @@ def _check_model(db: Any, embedding_model: str, dimension: int, where: str) -> N
         )
 
 
-def _write_blob(db: Any, file: IndexedFile) -> None:
-    row = db.execute(
+def _write_blobs(db: Any, files: Sequence[IndexedFile]) -> None:
+    """The files' blobs, texts and chunks, each kept if already stored. Rows are written in
+    key order, so two writers adding the same rows wait for each other instead of
+    deadlocking."""
+    files = sorted(files, key=lambda f: (f.path, f.sha256))
+    db.cursor().executemany(
         "INSERT INTO genls_blobs (path, sha256, language, definitions) VALUES (%s, %s, %s, %s) "
-        "ON CONFLICT (path, sha256) DO NOTHING RETURNING id",
-        (file.path, file.sha256, file.language, json.dumps([d.__dict__ for d in file.definitions])),
-    ).fetchone()
-    if row is None:  # stored by an earlier commit
-        return
-    with db.cursor().copy(
-        "COPY genls_chunks (blob, position, start_line, end_line, symbol, kind, text, "
-        "code_words, embedding) FROM STDIN WITH (FORMAT BINARY)"
-    ) as copy:
-        copy.set_types(["int8", "int4", "int4", "int4", "text", "text", "text", "text", "vector"])
-        for position, (chunk, words, vector) in enumerate(
-            zip(file.chunks, file.words, file.vectors, strict=True)
-        ):
-            copy.write_row(
-                (
-                    row[0],
-                    position,
-                    chunk.start_line,
-                    chunk.end_line,
-                    chunk.symbol,
-                    chunk.kind,
-                    chunk.text,
-                    " ".join(words),
-                    vector,
+        "ON CONFLICT (path, sha256) DO NOTHING",
+        [(f.path, f.sha256, f.language, _definitions_json(f.definitions)) for f in files],
+    )
+    db.execute(
+        "CREATE TEMP TABLE genls_staging (path text, sha256 text, position int, start_line int, "
+        "end_line int, symbol text, kind text, text_sha256 text, text text, code_words text, "
+        "embedding vector) ON COMMIT DROP"
+    )
+    with db.cursor().copy("COPY genls_staging FROM STDIN WITH (FORMAT BINARY)") as copy:
+        columns = ["text", "text", "int4", "int4", "int4", "text", "text", "text", "text"]
+        copy.set_types([*columns, "text", "vector"])
+        for file in files:
+            for position, (chunk, words, vector) in enumerate(
+                zip(file.chunks, file.words, file.vectors, strict=True)
+            ):
+                embedded = hashlib.sha256(chunk.embedding_text.encode()).hexdigest()
+                copy.write_row(
+                    (
+                        file.path,
+                        file.sha256,
+                        position,
+                        chunk.start_line,
+                        chunk.end_line,
+                        _no_nul(chunk.symbol),
+                        chunk.kind,
+                        embedded,
+                        _no_nul(chunk.text),
+                        " ".join(words),
+                        vector,
+                    )
                 )
-            )
+    db.execute(
+        "INSERT INTO genls_texts (sha256, text, code_words, embedding) "
+        "SELECT DISTINCT ON (text_sha256) text_sha256, text, code_words, embedding "
+        "FROM genls_staging ORDER BY text_sha256 ON CONFLICT (sha256) DO NOTHING"
+    )
+    db.execute(
+        "INSERT INTO genls_chunks (blob, position, start_line, end_line, symbol, kind, text_id) "
+        "SELECT b.id, s.position, s.start_line, s.end_line, s.symbol, s.kind, t.id "
+        "FROM genls_staging s JOIN genls_blobs b USING (path, sha256) "
+        "JOIN genls_texts t ON t.sha256 = s.text_sha256 "
+        "ORDER BY b.id, s.position ON CONFLICT (blob, position) DO NOTHING"
+    )
 
 
-def _import_psycopg() -> Any:
+def _definitions_json(definitions: Sequence[Definition]) -> str:
+    # PostgreSQL's text and jsonb refuse NUL, which a source file may hold.
+    return json.dumps([d.__dict__ for d in definitions]).replace("\\u0000", "")
+
+
+def _no_nul(text: str | None) -> str | None:
+    return text.replace("\x00", "\ufffd") if text else text
+
+
+def _import_client() -> Any:
     try:
+        import pgvector.psycopg  # noqa: F401  (the vector type, registered per connection)
         import psycopg
     except ImportError as exc:
         raise SharedStoreError(
@@ -374,6 +463,5 @@ def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     if not text:
         return type(exc).__name__
-    return (
-        text.split("\n")[0].removeprefix("connection failed: ").removeprefix("connection is bad: ")
-    )
+    first = text.split("\n")[0]
+    return first.removeprefix("connection failed: ").removeprefix("connection is bad: ")

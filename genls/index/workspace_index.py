@@ -141,6 +141,7 @@ class WorkspaceIndex:
         self.max_file_bytes = max_file_bytes
         self.shared = shared
         self.shared_commit: StoredCommit | None = None  # what the shared store serves here
+        self.store_problem: str | None = None  # why the shared store serves nothing here
         self._files: dict[str, IndexedFile] = {}  # the local index (with a store: the overlay)
         self._served: frozenset[str] = frozenset()  # paths served by shared_commit as they are
         self._snapshot: _Snapshot | None = None
@@ -170,8 +171,13 @@ class WorkspaceIndex:
         """Load what is on disk; returns why the stored index was unusable, if it was."""
         if not self._lock.acquire():
             log.info("another genls writes %s; this one reads it", self.folder)
+        self.store_problem, self.shared_commit = None, None
         if self.shared is not None:
-            self.shared_commit = self._open_shared_commit(self.shared)
+            try:
+                self.shared_commit = self._open_shared_commit(self.shared)
+            except SharedStoreError as exc:  # offline, say: this machine indexes it all
+                log.debug("%s; indexing here", exc)  # the caller shows it or stops
+                self.store_problem = str(exc)
         files, problem = store.load(self.folder, self.embedder.identity)
         if problem:
             log.warning("%s; rebuilding", problem)
@@ -198,12 +204,12 @@ class WorkspaceIndex:
                 f"{self.embedder.identity}: set embeddingModel to the same model"
             )
         commits = recent_commits(self.root)
-        commit = shared.nearest_commit(commits)
+        commit = shared.nearest_commit(commits.recent, commits.folder)
         if commit is None:
             log.warning(
-                "the shared index at %s has none of this branch's last %d commits; indexing here",
+                "the shared index at %s has no commit of %s; indexing here",
                 shared.where,
-                len(commits),
+                "this repository" if commits.folder == "." else commits.folder,
             )
             return None
         stored = shared.read_commit(commit)
@@ -398,9 +404,7 @@ class WorkspaceIndex:
         finally:
             self._stage_seconds[name] += time.perf_counter() - started
 
-    def publish_to_shared(
-        self, progress: Callable[[int, int], None] | None = None
-    ) -> tuple[str, bool]:
+    def publish_to_shared(self) -> tuple[str, bool]:
         """Store the workspace's HEAD in the shared store: the files the commit it served
         holds, and the ones indexed here. (HEAD, False) if another writer stored it first."""
         if self.shared is None:
@@ -408,12 +412,12 @@ class WorkspaceIndex:
         files = {path: indexed.sha256 for path, indexed in self._files.items()}
         if self.shared_commit is not None:
             files.update((path, self.shared_commit.files[path]) for path in self._served)
-        commit = committed_head(self.root, files)
+        commit, folder = committed_head(self.root, files)
         width = next((f.vectors.shape[1] for f in self._files.values()), None)
         if width is None:
             width = self.shared_commit.dimension if self.shared_commit else self.embedder.dimension
         stored = self.shared.publish(
-            commit, files, list(self._files.values()), self.embedder.identity, width, progress
+            commit, folder, files, list(self._files.values()), self.embedder.identity, width
         )
         return commit, stored
 
@@ -466,12 +470,9 @@ class WorkspaceIndex:
                 weights.append(1.0)
         if "words" in rankings:
             found = self._lexical.search(query, _CANDIDATES)
-            ranked.append([key for key, _ in found if key in snapshot.rows])
+            local = [key for key, _ in found if key in snapshot.rows]
+            ranked.append(self._with_shared_words(snapshot, shared_chunks, query, local))
             weights.append(_WORDS_WEIGHT)
-            if snapshot.served:
-                shared = self._shared_hits(snapshot, shared_chunks, "words", code_words(query))
-                ranked.append([key for key, _ in shared])
-                weights.append(_WORDS_WEIGHT)
         fused = fuse_ranks(ranked, weights)
         if exclude_path:
             fused = [(key, score) for key, score in fused if key[0] != exclude_path]
@@ -483,6 +484,28 @@ class WorkspaceIndex:
                 Hit(chunk.path, chunk.start_line, chunk.end_line, chunk.symbol, score, chunk.text)
             )
         return hits
+
+    def _with_shared_words(
+        self,
+        snapshot: _Snapshot,
+        shared_chunks: dict[ChunkKey, Chunk],
+        query: str,
+        local: list[ChunkKey],
+    ) -> list[ChunkKey]:
+        """The local BM25 candidates and the store's word hits as one ranking: the store
+        ranks the local candidates too (ts_rank reads only the chunk, so one scale)."""
+        if not snapshot.served or self.shared is None:
+            return local
+        words = code_words(query)
+        shared = self._shared_hits(snapshot, shared_chunks, "words", words)
+        try:
+            documents = [" ".join(self._files[path].words[position]) for path, position in local]
+            scores = self.shared.rank_words(words, documents)
+        except SharedStoreError as exc:
+            log.warning("%s; searching the local index only", exc)
+            return local
+        merged = [*zip(local, scores, strict=True), *shared]
+        return [key for key, _ in sorted(merged, key=lambda pair: -pair[1])]
 
     def _shared_hits(
         self, snapshot: _Snapshot, chunks: dict[ChunkKey, Chunk], ranking: str, query: Any

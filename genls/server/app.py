@@ -177,11 +177,9 @@ class GenlsServer(LanguageServer):
         except ConfigError as exc:
             self.show_error(exc)
             return set()
-        changed = {
-            key: value
-            for key, value in settings.as_camel_dict().items()
-            if self.settings.as_camel_dict()[key] != value
-        }
+        before, after = self.settings.as_camel_dict(), settings.as_camel_dict()
+        shown = settings.as_shown_dict()
+        changed = {key: shown[key] for key, value in after.items() if before[key] != value}
         if changed:
             log.info("settings changed: %s", changed)
         self.client_overrides = overrides

@@ -15,7 +15,7 @@ from pygls.uris import to_fs_path
 from genls.errors import GenlsError
 from genls.index.workspace_index import WorkspaceIndex
 from genls.server.app import GenlsServer
-from genls.server.progress import CLIENT_REPLY_TIMEOUT_S, create_progress_token
+from genls.server.progress import CLIENT_REPLY_TIMEOUT_S, ServerJob
 
 log = logging.getLogger(__name__)
 
@@ -39,40 +39,27 @@ async def index_workspace(ls: GenlsServer) -> dict[str, Any] | None:
     index = ls.index
     if index is None:
         return None
-    loop = asyncio.get_running_loop()
-    progress = ls.work_done_progress
-    token = await create_progress_token(ls)
-    if token:
-        progress.begin(
-            token,
-            types.WorkDoneProgressBegin(title="genls: indexing", percentage=0, cancellable=False),
-        )
-    last_percent = -1
+    async with ServerJob(ls, "genls: indexing", cancellable=False, done="index ready") as job:
+        last_percent = -1
 
-    def report(done: int, total: int, path: str) -> None:
-        nonlocal last_percent
-        percent = 100 * done // max(total, 1)
-        if token and percent != last_percent:
-            last_percent = percent
-            message = f"{done}/{total} files"
-            loop.call_soon_threadsafe(
-                progress.report,
-                token,
-                types.WorkDoneProgressReport(message=message, percentage=percent),
+        def report(done: int, total: int, path: str) -> None:
+            nonlocal last_percent
+            percent = 100 * done // max(total, 1)
+            if percent != last_percent:
+                last_percent = percent
+                job.report(f"{done}/{total} files", percent)
+
+        try:
+            await ls.run_in_index_thread(index.load)
+            if index.store_problem:  # the editor keeps working: everything is indexed here
+                ls.show_error(GenlsError(f"{index.store_problem}; indexing this workspace here"))
+            # Stops between files when the server closes or another index replaces this one.
+            summary = await ls.run_in_index_thread(
+                index.update, report, lambda: job.should_stop() or ls.index is not index
             )
-
-    try:
-        await ls.run_in_index_thread(index.load)
-        # Stops between files when the server closes or another index replaces this one.
-        summary = await ls.run_in_index_thread(
-            index.update, report, lambda: ls.closing.is_set() or ls.index is not index
-        )
-    except GenlsError as exc:
-        ls.show_error(GenlsError(f"indexing stopped: {exc}; the index keeps its last state"))
-        return None
-    finally:
-        if token:
-            progress.end(token, types.WorkDoneProgressEnd(message="index ready"))
+        except GenlsError as exc:
+            ls.show_error(GenlsError(f"indexing stopped: {exc}; the index keeps its last state"))
+            return None
     if summary is None:
         return None
     log.info(

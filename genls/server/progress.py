@@ -39,10 +39,13 @@ async def create_progress_token(ls: GenlsServer) -> str | None:
 class ServerJob:
     """`async with ServerJob(ls, "genls: documenting") as job: await job.run(executor, fn)`."""
 
-    def __init__(self, ls: GenlsServer, title: str, cancellable: bool = True) -> None:
+    def __init__(
+        self, ls: GenlsServer, title: str, cancellable: bool = True, done: str = "done"
+    ) -> None:
         self.ls = ls
         self.title = title
         self.cancellable = cancellable
+        self.done = done  # the last progress message of a job that was not stopped
         self.token: str | None = None
         self._stopped = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -63,7 +66,7 @@ class ServerJob:
         if kind is not None or self.should_stop():
             self._stopped.set()  # remembered: should_stop() stays true after the job
         if self.token:
-            message = "cancelled" if self._stopped.is_set() else "done"
+            message = "cancelled" if self._stopped.is_set() else self.done
             self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
             self.ls.work_done_progress.tokens.pop(self.token, None)
 

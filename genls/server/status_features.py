@@ -7,7 +7,6 @@ from typing import Any
 
 from genls import __version__
 from genls.assist.next_edit import NextEditAttempt
-from genls.index.shared_store import is_store_url, without_password
 from genls.server.app import GenlsServer
 
 STATUS_COMMAND = "genls.status"
@@ -19,8 +18,7 @@ def register(server: GenlsServer) -> None:
         engine = ls.engine
         return {
             "version": __version__,
-            "settings": ls.settings.as_camel_dict()
-            | {"apiKey": None, "indexStore": _shown_store(ls.settings.index_store)},
+            "settings": ls.settings.as_shown_dict(),
             "model": engine.backend_description,
             "index": None
             if ls.index is None
@@ -75,7 +73,3 @@ def _next_edit_status(attempt: NextEditAttempt) -> dict[str, Any]:
         if stats is None
         else {k: v for k, v in asdict(stats).items() if k != "token_logprobs"},
     }
-
-
-def _shown_store(index_store: str) -> str:
-    return without_password(index_store) if is_store_url(index_store) else index_store
