@@ -4,6 +4,7 @@ which indexes only the files that differ here."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -12,14 +13,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import psycopg
 import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from genls.index.chunks import Chunk
 from genls.index.embeddings import Embedder
+from genls.index.lexical import code_words
 from genls.index.shared_store import SharedStore, SharedStoreError
+from genls.index.store import IndexedFile
 from genls.index.workspace_index import WorkspaceIndex
 from tests.conftest import TINY_MODEL, server_config, start_session
 from tests.postgres_server import PASSWORD, PostgresServer, postgres_server
@@ -345,6 +350,20 @@ def test_two_writers_of_one_commit_store_it_once(postgres, embedder, team_repo, 
     assert count(url, "genls_commit_files") == 10
 
 
+def test_the_settings_read_the_store_and_only_the_command_line_writes_it(
+    postgres, embedder, team_repo, tmp_path
+):
+    url = postgres.new_database()
+    first = store_head(team_repo, tmp_path / "ci", embedder, url)
+    (team_repo / "shop.js").write_text(SHOP + "// v2\n")
+    git(team_repo, "commit", "-q", "-am", "v2")
+    (team_repo / ".genls.toml").write_text(f'indexStore = "{url}"\n')
+    code, out, err = finished(genls("index", str(team_repo), "--json"))
+    assert code == 0, err
+    assert '"changed": 1' in out  # served by the store but shop.js
+    assert count(url, "genls_commits") == 1 and SharedStore(url).nearest_commit([], ".") == first
+
+
 def test_a_wrong_password_or_a_missing_extension_is_one_clear_message(
     postgres, team_repo, tmp_path
 ):
@@ -429,3 +448,27 @@ async def test_an_editor_whose_store_fails_says_so_and_indexes_here(
         types.ExecuteCommandParams(command="genls.search", arguments=["retry a failed download", 1])
     )
     assert hits[0]["path"] == "pkg/download.py"
+
+
+def test_words_in_most_chunks_of_a_large_store_do_not_rank(postgres):
+    """ts_rank has no inverse document frequency: a word in most chunks (`return`) would
+    rank a chunk that has nothing else of the query above one that has its rare word."""
+    url = postgres.new_database()
+    vectors = np.eye(8, dtype=np.float32)
+    files = {}
+    for number in range(1200):
+        path = f"pkg/module_{number}.py"
+        text = {
+            7: "def parse_header(value):\n    return value",  # the rare word, and return
+            3: "def step_3(value):\n    return return return",  # the most of return
+        }.get(number, f"def step_{number}(value):\n    return value")
+        chunk = Chunk(path, 0, 1, f"step_{number}", "function", text)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        files[path] = IndexedFile(path, digest, "python", [chunk], vectors[[number % 8]])
+    store = SharedStore(url)
+    sizes = {path: f.sha256 for path, f in files.items()}
+    assert store.publish("c1", ".", sizes, list(files.values()), "test-model", 8)
+    hits, _ = store.search_words("c1", code_words("return the parsed header"), 5)
+    assert [chunk.path for _, chunk, _ in hits] == ["pkg/module_7.py"]
+    hits, _ = store.search_words("c1", code_words("return"), 3)  # nothing rarer: it stays
+    assert hits[0][1].path == "pkg/module_3.py"

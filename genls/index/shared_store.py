@@ -37,7 +37,7 @@ from genls.index.symbols import Definition
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # The HNSW scan keeps this many candidates (pgvector 0.6 returns no more than ef_search);
 # candidates not in the commit asked for are dropped after the scan, and a scan that kept too
 # few is done again, wider.
@@ -46,6 +46,11 @@ _WIDER_CANDIDATES = 1000  # pgvector's largest ef_search
 _READ_TIMEOUT_MS = 5000  # a search waits no longer for the store
 _QUIET_AFTER_FAILURE_S = 30.0  # then searches do not ask it again for a while
 _SCHEMA_LOCK = 7_421_001  # advisory lock key: one session creates the tables
+# PostgreSQL's ts_rank has no inverse document frequency: a word found in more than this share
+# of the stored texts (`return`: 46 % of 136k) is left out of word searches, unless the store
+# is small or every word of the query is that common. Matching it cost most of the time.
+_COMMON_WORD_SHARE = 0.1
+_COMMON_WORD_MIN_TEXTS = 1000
 
 SharedHit = tuple[int, Chunk, float]  # (position of the chunk in its file, chunk, score)
 
@@ -225,32 +230,28 @@ class SharedStore:
                 break
         return hits
 
-    def search_words(self, commit: str, words: Sequence[str], k: int) -> list[SharedHit]:
-        """The commit's chunks holding any of the words (code_words), best ts_rank first."""
+    def search_words(
+        self, commit: str, words: Sequence[str], k: int, also_rank: Sequence[str] = ()
+    ) -> tuple[list[SharedHit], list[float]]:
+        """The commit's chunks holding any of the query's telling words (code_words), best
+        ts_rank first; and the ts_rank of each of `also_rank` (local chunks' code words joined
+        by spaces) on the same scale: ts_rank reads only the chunk it ranks."""
         if not words:
-            return []
+            return [], [0.0] * len(also_rank)
         with self._session() as db:
+            query = _any_of(_telling_words(db, words))
             rows = db.execute(
                 f"SELECT {_CHUNK_COLUMNS}, ts_rank(t.words, q) AS score "
                 "FROM genls_texts t CROSS JOIN to_tsquery('simple', %s) q "
                 f"{_IN_COMMIT} WHERE t.words @@ q ORDER BY score DESC LIMIT %s",
-                (_any_of(words), commit, k),
+                (query, commit, k),
             ).fetchall()
-        return [_hit(row) for row in rows]
-
-    def rank_words(self, words: Sequence[str], documents: Sequence[str]) -> list[float]:
-        """The ts_rank of each document (code words joined by spaces) for the query words:
-        local chunks ranked on the store's scale. ts_rank reads only the document, so the
-        scores compare with search_words'."""
-        if not words or not documents:
-            return [0.0] * len(documents)
-        with self._session() as db:
-            rows = db.execute(
+            scores = db.execute(
                 "SELECT ts_rank(to_tsvector('simple', d), to_tsquery('simple', %s)) "
                 "FROM unnest(%s::text[]) WITH ORDINALITY AS u(d, n) ORDER BY n",
-                (_any_of(words), list(documents)),
+                (query, list(also_rank)),
             ).fetchall()
-        return [float(score) for (score,) in rows]
+        return [_hit(row) for row in rows], [float(score) for (score,) in scores]
 
     def chunk_starting(self, commit: str, path: str, start_line: int) -> str | None:
         """The text of the commit's chunk of `path` that starts at `start_line`, if any."""
@@ -327,6 +328,20 @@ def _any_of(words: Sequence[str]) -> str:
     return " | ".join(dict.fromkeys(words))
 
 
+def _telling_words(db: Any, words: Sequence[str]) -> list[str]:
+    """The query's words less those too common to tell chunks apart (the rarest is kept)."""
+    unique = list(dict.fromkeys(words))
+    total = int(db.execute("SELECT value FROM genls_info WHERE key = 'texts'").fetchone()[0])
+    counts = dict(
+        db.execute(
+            "SELECT word, texts FROM genls_word_counts WHERE word = ANY(%s)", (unique,)
+        ).fetchall()
+    )
+    limit = max(_COMMON_WORD_SHARE * total, _COMMON_WORD_MIN_TEXTS)
+    telling = [word for word in unique if counts.get(word, 0) <= limit]
+    return telling or [min(unique, key=lambda word: counts.get(word, 0))]
+
+
 def _has_tables(db: Any) -> bool:
     return db.execute("SELECT to_regclass('genls_commits') IS NOT NULL").fetchone()[0]
 
@@ -347,6 +362,7 @@ def _create_tables(db: Any, embedding_model: str, dimension: int) -> None:
             embedding vector({int(dimension)}) NOT NULL);
         CREATE INDEX genls_texts_embedding ON genls_texts USING hnsw (embedding vector_ip_ops);
         CREATE INDEX genls_texts_words ON genls_texts USING gin (words);
+        CREATE TABLE genls_word_counts (word text PRIMARY KEY, texts bigint NOT NULL);
         CREATE TABLE genls_blobs (
             id bigserial PRIMARY KEY, path text NOT NULL, sha256 text NOT NULL,
             language text NOT NULL, definitions jsonb NOT NULL, UNIQUE (path, sha256));
@@ -368,6 +384,7 @@ def _create_tables(db: Any, embedding_model: str, dimension: int) -> None:
             ("schema", SCHEMA_VERSION),
             ("embedding_model", embedding_model),
             ("dimension", str(dimension)),
+            ("texts", "0"),
         ],
     )
 
@@ -424,10 +441,22 @@ def _write_blobs(db: Any, files: Sequence[IndexedFile]) -> None:
                         vector,
                     )
                 )
+    # New texts, and how many texts hold each word (the store's document frequencies).
+    added = db.execute(
+        "WITH added AS ("
+        "  INSERT INTO genls_texts (sha256, text, code_words, embedding) "
+        "  SELECT DISTINCT ON (text_sha256) text_sha256, text, code_words, embedding "
+        "  FROM genls_staging ORDER BY text_sha256 ON CONFLICT (sha256) DO NOTHING "
+        "  RETURNING words), "
+        "counted AS ("
+        "  INSERT INTO genls_word_counts (word, texts) "
+        "  SELECT word, count(*) FROM added, unnest(tsvector_to_array(added.words)) AS word "
+        "  GROUP BY word ORDER BY word "
+        "  ON CONFLICT (word) DO UPDATE SET texts = genls_word_counts.texts + excluded.texts) "
+        "SELECT count(*) FROM added"
+    ).fetchone()[0]
     db.execute(
-        "INSERT INTO genls_texts (sha256, text, code_words, embedding) "
-        "SELECT DISTINCT ON (text_sha256) text_sha256, text, code_words, embedding "
-        "FROM genls_staging ORDER BY text_sha256 ON CONFLICT (sha256) DO NOTHING"
+        "UPDATE genls_info SET value = (value::bigint + %s)::text WHERE key = 'texts'", (added,)
     )
     db.execute(
         "INSERT INTO genls_chunks (blob, position, start_line, end_line, symbol, kind, text_id) "

@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import faiss
 import numpy as np
@@ -465,7 +464,7 @@ class WorkspaceIndex:
                         for d, r in zip(found[0][0], found[1][0], strict=True)
                         if r >= 0
                     ]
-                scored += self._shared_hits(snapshot, shared_chunks, "vectors", vector[0])
+                scored += self._shared_vector_hits(snapshot, shared_chunks, vector[0])
                 ranked.append([key for key, _ in sorted(scored, key=lambda pair: -pair[1])])
                 weights.append(1.0)
         if "words" in rankings:
@@ -493,39 +492,58 @@ class WorkspaceIndex:
         local: list[ChunkKey],
     ) -> list[ChunkKey]:
         """The local BM25 candidates and the store's word hits as one ranking: the store
-        ranks the local candidates too (ts_rank reads only the chunk, so one scale)."""
-        if not snapshot.served or self.shared is None:
+        ranks the local candidates too, on its own scale."""
+        if not snapshot.served or self.shared is None or snapshot.shared_commit is None:
             return local
-        words = code_words(query)
-        shared = self._shared_hits(snapshot, shared_chunks, "words", words)
         try:
-            documents = [" ".join(self._files[path].words[position]) for path, position in local]
-            scores = self.shared.rank_words(words, documents)
+            found, scores = self.shared.search_words(
+                snapshot.shared_commit.commit,
+                code_words(query),
+                self._wanted(),
+                [self._words_of(key) for key in local],
+            )
         except SharedStoreError as exc:
             log.warning("%s; searching the local index only", exc)
             return local
+        shared = self._served_hits(snapshot, shared_chunks, found)
         merged = [*zip(local, scores, strict=True), *shared]
         return [key for key, _ in sorted(merged, key=lambda pair: -pair[1])]
 
-    def _shared_hits(
-        self, snapshot: _Snapshot, chunks: dict[ChunkKey, Chunk], ranking: str, query: Any
+    def _words_of(self, key: ChunkKey) -> str:
+        """A local chunk's code words ("" if an update replaced its file meanwhile)."""
+        indexed = self._files.get(key[0])
+        words = indexed.words if indexed else []
+        return " ".join(words[key[1]]) if key[1] < len(words) else ""
+
+    def _shared_vector_hits(
+        self, snapshot: _Snapshot, shared_chunks: dict[ChunkKey, Chunk], vector: np.ndarray
     ) -> list[tuple[ChunkKey, float]]:
-        """The shared commit's best chunks of the paths it serves here, recorded in `chunks`.
-        A store that fails leaves the local ranking alone."""
+        """The shared commit's nearest chunks of the paths it serves here. A store that fails
+        leaves the local ranking alone."""
         if not snapshot.served or self.shared is None or snapshot.shared_commit is None:
             return []
-        search = self.shared.search_vectors if ranking == "vectors" else self.shared.search_words
-        # Chunks of files overlaid here are dropped after the store's ranking: ask for more.
-        wanted = _CANDIDATES + min(len(self._files), _CANDIDATES)
         try:
-            found: list[SharedHit] = search(snapshot.shared_commit.commit, query, wanted)
+            found = self.shared.search_vectors(
+                snapshot.shared_commit.commit, vector, self._wanted()
+            )
         except SharedStoreError as exc:
             log.warning("%s; searching the local index only", exc)
             return []
+        return self._served_hits(snapshot, shared_chunks, found)
+
+    def _wanted(self) -> int:
+        # Chunks of files overlaid here are dropped after the store's ranking: ask for more.
+        return _CANDIDATES + min(len(self._files), _CANDIDATES)
+
+    @staticmethod
+    def _served_hits(
+        snapshot: _Snapshot, shared_chunks: dict[ChunkKey, Chunk], found: list[SharedHit]
+    ) -> list[tuple[ChunkKey, float]]:
+        """The store's hits of the paths it serves here (recorded in `shared_chunks`)."""
         kept = []
         for position, chunk, score in found:
             if chunk.path in snapshot.served:
-                chunks[(chunk.path, position)] = chunk
+                shared_chunks[(chunk.path, position)] = chunk
                 kept.append(((chunk.path, position), score))
         return kept[:_CANDIDATES]
 
