@@ -39,10 +39,9 @@ from bench.machine import report_header
 from genls.config import Settings
 from genls.errors import GenlsError
 from genls.index import store
-from genls.index.chunks import Chunk, chunk_file
+from genls.index.chunks import Chunk
 from genls.index.embeddings import Embedder
 from genls.index.endpoint_embeddings import EndpointEmbedder
-from genls.index.languages import language_for
 from genls.index.lexical import code_words
 from genls.index.shared_store import SharedStore
 from genls.index.store import IndexedFile
@@ -79,8 +78,8 @@ def run_shared_index_bench(
         _, stored = ci["index"].publish_to_shared()
         ci["store_seconds"] = round(time.perf_counter() - started, 2)
         ci["index"].close()
-        texts = _chunk_texts(root, _THROUGHPUT_TEXTS)
-        real, _ = store.load(scratch / "ci-1", embedder.identity)
+        real, _ = store.load(scratch / "ci-1", embedder.identity)  # its chunks and vectors
+        texts = [c.embedding_text for f in real.values() for c in f.chunks][:_THROUGHPUT_TEXTS]
 
         changed = sorted(root.rglob("*.py"))[len(questions) % 7]
         changed.write_text(changed.read_text() + "\n\ndef added_in_ci():\n    return 1\n")
@@ -132,9 +131,9 @@ def _say(text: str) -> None:
 
 
 def _commit_all(root: Path, message: str) -> None:
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", message]):
-        if args[0] == "init" and (root / ".git").exists():
-            continue
+    if not (root / ".git").exists():
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    for args in (["add", "-A"], ["commit", "-q", "-m", message]):
         subprocess.run(
             ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", *args],
             cwd=root,
@@ -165,18 +164,6 @@ def _timed_index(
         "chunks_embedded_here": summary.embedded_chunks,
         "stage_seconds": summary.stage_seconds,
     }
-
-
-def _chunk_texts(root: Path, count: int) -> list[str]:
-    """The embedding texts of the workspace's first chunks, as the index embeds them."""
-    texts: list[str] = []
-    for path in sorted(root.rglob("*.py")):
-        relative = path.relative_to(root).as_posix()
-        language = language_for(None, relative)
-        texts += [c.embedding_text for c in chunk_file(relative, path.read_text(), language)]
-        if len(texts) >= count:
-            break
-    return texts[:count]
 
 
 def _throughput(
