@@ -18,6 +18,7 @@ import numpy as np
 
 from genls.errors import ModelNotInstalledError
 from genls.index.endpoint_embeddings import EndpointEmbedder
+from genls.torch_threads import torch_with_threads
 
 BUNDLED_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 _BATCH = 64
@@ -75,10 +76,9 @@ class Embedder:
             if self._model is None:
                 log.debug("loading the embedding model %s", self.path)
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                import torch
                 from sentence_transformers import SentenceTransformer
 
-                torch.set_num_threads(self.threads)
+                torch_with_threads(self.threads)
                 model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
                 # MiniLM was fine-tuned on 128-token pieces; its default 256 halves the speed.
                 model.max_seq_length = min(model.max_seq_length, _MAX_TOKENS)

@@ -13,6 +13,7 @@ from pathlib import Path
 from genls.errors import BackendError
 from genls.llm.backend import ChatMessage, GenerationRequest, GenerationStats
 from genls.llm.fim import FimFormat, detect_format
+from genls.torch_threads import torch_with_threads
 
 
 class TransformersBackend:
@@ -20,7 +21,6 @@ class TransformersBackend:
 
     def __init__(self, model_path: Path, *, gguf_file: str | None, threads: int) -> None:
         try:
-            import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
         except ImportError as exc:
             raise BackendError(
@@ -29,7 +29,7 @@ class TransformersBackend:
         if model_path.is_file() and model_path.suffix == ".gguf":
             model_path, gguf_file = model_path.parent, model_path.name
         kwargs = {"gguf_file": gguf_file} if gguf_file else {}
-        torch.set_num_threads(threads)
+        torch = torch_with_threads(threads)
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(
                 model_path, local_files_only=True, **kwargs

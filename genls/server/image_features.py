@@ -35,12 +35,10 @@ class _ImageModels:
     def get(self, name: str, threads: int) -> Any:  # on the worker thread
         from multimodal.image.generate import load_image_model
 
-        # One worker thread calls this, so no lock; a new thread count needs no reload.
+        # One worker thread calls this, so no lock; torch's thread count is the process's.
         if self._loaded is None or self._loaded[0] != name:
             self._loaded = (name, load_image_model(name, threads))
-        model = self._loaded[1]
-        model.threads = threads
-        return model
+        return self._loaded[1]
 
 
 def register(server: GenlsServer) -> None:

@@ -168,22 +168,6 @@ class ConstrainedSampler:
         temperature: float = 0.9,
     ) -> Tune:
         """A tonic-relative melody of request.bars bars (accompany.py transposes it)."""
-        threads = torch.get_num_threads()
-        # One token at a time is too little work to share: extra threads only add
-        # synchronisation (16 bars took 9 s on 2 threads, 1 s on one, on the 2-core VM).
-        torch.set_num_threads(1)
-        try:
-            return self._generate(request, progress, cancelled, temperature)
-        finally:
-            torch.set_num_threads(threads)
-
-    def _generate(
-        self,
-        request: MusicRequest,
-        progress: Callable[[int, int], None] | None,
-        cancelled: Callable[[], bool] | None,
-        temperature: float,
-    ) -> Tune:
         generator = torch.Generator().manual_seed(request.seed)
         # a fresh start: the same seed, the same piece
         self._cached, self._cache, self._window_start = [], [], 0

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from genls.llm.registry import sha256_of
+from genls.torch_threads import torch_with_threads
 from multimodal.image.pixels import to_rgba
 from multimodal.image.request import ImageRequest, ImageRequestError
 from multimodal.image.sampler import Cancelled
@@ -40,7 +41,7 @@ class DiffusersModel:
             raise WeightsError("diffusers is not installed: pip install diffusers==0.42.1") from exc
         self.name = folder.name
         self.licence = f"as stated by the model's authors (see {folder})"
-        self.threads = threads
+        torch_with_threads(threads)
         self._lock = threading.Lock()
         try:
             unet_class = json.loads((folder / "unet" / "config.json").read_text())["_class_name"]
@@ -111,7 +112,6 @@ class DiffusersModel:
         if size % (8 * scale):
             raise ImageRequestError(f"{self.name}: the size must be a multiple of {8 * scale}")
         with self._lock:
-            torch.set_num_threads(self.threads)
             n = request.n
             generator = torch.Generator().manual_seed(request.seed)
             text = self._text(request.prompt, n)

@@ -11,6 +11,7 @@ from typing import Protocol
 import numpy as np
 import torch
 
+from genls.torch_threads import torch_with_threads
 from multimodal.image.dataset import ATTRIBUTION
 from multimodal.image.pixels import to_rgba
 from multimodal.image.request import ImageRequest, ImageRequestError
@@ -47,7 +48,7 @@ class BundledIconModel:
         self.model, self.info, self.sha256 = load_checkpoint(path)
         self.name = path.stem
         self.size = self.model.config.image_size
-        self.threads = threads
+        torch_with_threads(threads)
         self._encoder = PromptEncoder(threads=threads)
         self._lock = threading.Lock()
 
@@ -57,7 +58,6 @@ class BundledIconModel:
         if request.size not in (None, self.size):
             raise ImageRequestError(f"{self.name} makes {self.size}x{self.size} images only")
         with self._lock:
-            torch.set_num_threads(self.threads)
             text = torch.from_numpy(self._encoder.embed(request.prompt)).float()
             generator = torch.Generator().manual_seed(request.seed)
             images, batches = [], _batches(request.n)
