@@ -14,9 +14,10 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, get_type_hints
 
 from genls.errors import ConfigError
+from genls.typed_values import camel, checked_values
 
 BACKENDS = ("llama.cpp", "transformers", "openai")
 FIM_FORMATS = ("auto", "qwen", "starcoder", "codellama", "deepseek", "codegemma", "none")
@@ -118,7 +119,7 @@ class Settings:
             "next_edit_lines",
         ):
             if getattr(self, name) < 1:
-                raise ConfigError(f"setting {_camel(name)} must be at least 1")
+                raise ConfigError(f"setting {camel(name)} must be at least 1")
         if self.doc_line_width < 40:
             raise ConfigError("setting docLineWidth must be at least 40")
         if not 0 <= self.suffix_tokens < self.context_tokens:
@@ -130,13 +131,13 @@ class Settings:
         for name in ("index_folder", "diagram_folder", "asset_folder"):
             folder = Path(getattr(self, name))
             if folder.is_absolute() or ".." in folder.parts:
-                raise ConfigError(f"setting {_camel(name)} must be a folder inside the workspace")
+                raise ConfigError(f"setting {camel(name)} must be a folder inside the workspace")
         if not self.image_model:
             raise ConfigError("setting imageModel must be icons32 or a diffusers model folder")
         for name in ("endpoint", "embedding_endpoint"):
             url = getattr(self, name)
             if url is not None and not url.startswith(("http://", "https://")):
-                raise ConfigError(f"setting {_camel(name)} must be an http:// or https:// URL")
+                raise ConfigError(f"setting {camel(name)} must be an http:// or https:// URL")
         if self.index_store != "local" and not self.index_store.startswith(
             ("postgresql://", "postgres://")
         ):
@@ -153,7 +154,7 @@ class Settings:
         return Settings(**values)
 
     def as_camel_dict(self) -> dict[str, Any]:
-        return {_camel(k): v for k, v in dataclasses.asdict(self).items()}
+        return {camel(k): v for k, v in dataclasses.asdict(self).items()}
 
     def as_shown_dict(self) -> dict[str, Any]:
         """The camelCase settings as logs and the status show them: no key, no password."""
@@ -174,50 +175,11 @@ def without_password(url: str) -> str:
     return f"{scheme}://{user}@{location}" if at else f"{scheme}://{location}"
 
 
-def _camel(snake: str) -> str:
-    head, *rest = snake.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def _snake(key: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
-
-
 _HINTS = get_type_hints(Settings)
-_TYPE_NAMES = {
-    str: "a string",
-    int: "an integer",
-    float: "a number",
-    bool: "true or false",
-    list: "a list of strings",
-}
 
 
 def _coerce(raw: dict[str, Any]) -> dict[str, Any]:
-    """Check names and types of user-supplied settings; ints are accepted where floats are."""
-    out: dict[str, Any] = {}
-    for key, value in raw.items():
-        name = _snake(key)
-        if name not in _HINTS:
-            raise ConfigError(f"unknown setting {key!r}")
-        hint = _HINTS[name]
-        optional = type(None) in get_args(hint)
-        if value is None and optional:
-            out[name] = None
-            continue
-        expected = get_origin(hint) or hint
-        if optional:
-            expected = next(arg for arg in get_args(hint) if arg is not type(None))
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(
-                f"setting {key!r} must be {_TYPE_NAMES[expected]}, not {type(value).__name__}"
-            )
-        if expected is list and not all(isinstance(item, str) for item in value):
-            raise ConfigError(f"setting {key!r} must be a list of strings")
-        out[name] = value
-    return out
+    return checked_values(raw, _HINTS, "setting", ConfigError)
 
 
 def _check_choice(key: str, value: str, choices: tuple[str, ...]) -> None:

@@ -89,12 +89,16 @@ async def test_history_command_and_code_lens(client: LanguageClient, project):
     assert list(resolved.command.arguments) == [uri, "area"]
 
 
-async def test_errors_come_back_as_clear_lsp_errors(client: LanguageClient, project):
+async def test_errors_are_refusals_the_user_sees(client: LanguageClient, project):
     uri = (project.root / "pkg" / "shapes.py").as_uri()
-    with pytest.raises(Exception, match="no symbol 'nowhere'"):
-        await command(client, "genls.history", uri, "nowhere")
-    with pytest.raises(Exception, match="'v9' is not a commit"):
-        await command(client, "genls.changelog", {"since": "v9", "model": False})
+    refused = await command(client, "genls.history", uri, "nowhere")
+    assert refused["applied"] is False and "no symbol 'nowhere'" in refused["message"]
+    refused = await command(client, "genls.changelog", {"since": "v9", "model": False})
+    assert refused["applied"] is False and "'v9' is not a commit" in refused["message"]
+    refused = await command(client, "genls.changelog", {"sinse": "v1"})
+    assert refused["message"].startswith("unknown genls.changelog option 'sinse'; known: since")
+    warnings = [m.message for m in client.messages if m.type == types.MessageType.Warning]
+    assert any("no symbol 'nowhere'" in w for w in warnings), warnings
 
 
 async def test_a_cancelled_request_stops_and_the_server_goes_on(client: LanguageClient, project):

@@ -405,6 +405,13 @@ def test_changelog_bang_edits_changelog_md_for_review(actions_report: dict[str, 
     assert changelog["message"] == "genls: changelog: CHANGELOG.md (review, then :write)"
 
 
+def test_a_refused_command_shows_the_servers_warning_only(actions_report: dict[str, Any]) -> None:
+    refused = actions_report["refused"]
+    assert refused["notifications"] == []  # no second "failed" message from the plugin
+    assert len(refused["messages"]) == 1, refused
+    assert "genls: a call graph needs a function" in refused["messages"][0]
+
+
 def test_command_the_server_lacks_says_to_update(actions_report: dict[str, Any]) -> None:
     assert actions_report["missing"] == [
         {

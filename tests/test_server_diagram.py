@@ -134,11 +134,15 @@ async def test_png_is_written_to_disk(client: LanguageClient, workspace):
     assert Path(to_fs_path(result["uri"])).read_bytes().startswith(b"\x89PNG")
 
 
-async def test_bad_requests_are_clear_errors(client: LanguageClient):
-    with pytest.raises(Exception, match="needs a function"):
-        await run_diagram(client, {"kind": "calls"})
-    with pytest.raises(Exception, match="unknown diagram kind"):
-        await run_diagram(client, {"kind": "pie"})
+async def test_bad_requests_are_refused(client: LanguageClient):
+    for options, message in [
+        ({"kind": "calls"}, "needs a function"),
+        ({"kind": "pie"}, "unknown diagram kind"),
+        ({"kind": "calls", "depth": "deep"}, "option 'depth' must be an integer"),
+        ({}, "genls.diagram needs kind"),
+    ]:
+        result = await run_diagram(client, options)
+        assert result["applied"] is False and message in result["message"], (options, result)
 
 
 async def test_code_actions_and_lenses_offer_diagrams(client: LanguageClient, workspace):

@@ -7,6 +7,7 @@ multimodal.diagram's. Shared by the `genls.diagram` command and `genls diagram`.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +108,19 @@ def make_diagram(
     root: Path, request: DiagramRequest, max_file_bytes: int, cache: ParseCache | None = None
 ) -> Diagram:
     return draw(build_graph(root, request, max_file_bytes, cache), request.format)
+
+
+class Diagrams:
+    """The diagrams one server draws: one at a time, sharing one parse cache, so a second
+    diagram of unchanged files parses nothing again."""
+
+    def __init__(self) -> None:
+        self._cache = ParseCache()
+        self._lock = threading.Lock()
+
+    def make(self, root: Path, request: DiagramRequest, max_file_bytes: int) -> Diagram:
+        with self._lock:
+            return make_diagram(root, request, max_file_bytes, self._cache)
 
 
 def markdown_key(request: DiagramRequest) -> str:

@@ -87,7 +87,7 @@ def public_symbols(text: str, path: str) -> dict[str, list[Definition]]:
             continue
         if not is_public(definition, language, text):
             continue
-        name = f"{definition.parent}.{definition.name}" if definition.parent else definition.name
+        name = definition.qualified_name
         found.setdefault(name, []).append(definition)
     return found
 

@@ -45,8 +45,7 @@ class _Function:
 
     @property
     def qualified(self) -> str:
-        d = self.definition
-        return f"{d.parent}.{d.name}" if d.parent else d.name
+        return self.definition.qualified_name
 
 
 def call_graph(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import re
 from bisect import bisect_right
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -38,6 +39,11 @@ class Definition:
     parent: str | None  # the enclosing class, impl or type, for methods
     signature: str  # the head up to the body, whitespace collapsed
     doc: str | None  # docstring or doc comment, without comment markers or quotes
+
+    @property
+    def qualified_name(self) -> str:
+        """`Class.method` for a method, the name alone otherwise."""
+        return f"{self.parent}.{self.name}" if self.parent else self.name
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,15 @@ class FileSymbols:
     calls: tuple[Call, ...]  # in source order
     relations: tuple[ClassRelation, ...] = ()  # in source order, without duplicates
     attributes: tuple[Attribute, ...] = ()  # per class, in the order first set
+
+    def innermost(self, line: int, kinds: Collection[str] | None = None) -> Definition | None:
+        """The innermost definition (of one of `kinds`) whose lines include `line` (0-based)."""
+        around = [
+            d
+            for d in self.definitions
+            if d.start_line <= line <= d.end_line and (kinds is None or d.kind in kinds)
+        ]
+        return max(around, key=lambda d: d.start_line, default=None)
 
 
 def extract_symbols(text: str, language: LanguageInfo) -> FileSymbols:

@@ -21,6 +21,7 @@ from pygls.lsp.server import LanguageServer
 from genls import __version__
 from genls.assist.completion import CompletionEngine
 from genls.assist.cross_file import IndexContextProvider
+from genls.assist.diagram import Diagrams
 from genls.assist.edit_history import EditHistory
 from genls.assist.next_edit import NextEditEngine
 from genls.config import (
@@ -30,10 +31,12 @@ from genls.config import (
     unwrap_client_settings,
 )
 from genls.errors import ConfigError, GenlsError
+from genls.history.lens_figures import LensFigures
 from genls.index.workspace_index import WorkspaceIndex
 from genls.llm.backend import Backend
 from genls.llm.factory import create_backend
 from genls.llm.instruction import InstructionModel
+from genls.server.asset_models import AssetModels
 from genls.server.change_batch import ChangeBatch
 
 log = logging.getLogger(__name__)
@@ -69,6 +72,8 @@ class GenlsServer(LanguageServer):
         self._index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-index")
         self._index_jobs: set[Future] = set()  # submitted, and perhaps not yet done
         self._worker_pools: dict[str, ThreadPoolExecutor] = {}  # worker_threads()
+        self.asset_models = AssetModels()  # music and images, loaded on their workers
+        self.diagrams = Diagrams()  # keeps the parses of the files diagrams were drawn from
         # Docstrings, refactors and history documents: a second model, on its own thread.
         self.instruction = InstructionModel(self.settings)
         self.instruction_executor = ThreadPoolExecutor(
@@ -84,8 +89,8 @@ class GenlsServer(LanguageServer):
         self.history_executor = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="genls-history"
         )
-        # Code lens figures by (HEAD sha, path, symbol): "changed N times, last: <subject>".
-        self.history_lenses: dict[tuple[str, str, str], tuple[int, str]] = {}
+        # "changed N times, last: <subject>" above definitions, cached per HEAD.
+        self.lens_figures = LensFigures()
 
     # -- workspace index --------------------------------------------------------------------
 
@@ -153,6 +158,7 @@ class GenlsServer(LanguageServer):
         self.history_executor.shutdown(wait=True, cancel_futures=True)
         for pool in self._worker_pools.values():
             pool.shutdown(wait=True, cancel_futures=True)  # their jobs stop on `closing`
+        self.asset_models.close()
         _, running = wait(self._index_jobs, timeout=INDEX_EXIT_WAIT_S)
         if running:
             log.debug("leaving an index update to the exit")

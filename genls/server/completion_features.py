@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -19,6 +20,7 @@ from genls.assist.completion import CompletionRequest, Suggestion
 from genls.errors import GenlsError
 from genls.server import next_edit_features
 from genls.server.app import GenlsServer
+from genls.server.commands import register_command
 from genls.server.convert import completion_request, document_or_error, position_at
 
 log = logging.getLogger(__name__)
@@ -44,87 +46,97 @@ async def _suggest(
         return request, None
 
 
-def register(server: GenlsServer) -> None:
-    @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
-    async def inline_completion(
-        ls: GenlsServer, params: types.InlineCompletionParams
-    ) -> types.InlineCompletionList:
-        # With the completion list open, the editor shows only ghost text that continues the
-        # selected item (VS Code drops the rest): the suggestion is for the text with it.
-        selected = params.context.selected_completion_info if params.context else None
-        request, suggestion = await _suggest(
-            ls, params.text_document.uri, params.position, selected
-        )
-        if suggestion is None:
-            if selected is not None:
-                return types.InlineCompletionList(items=[])
-            # No ghost text here: the next edit near the cursor, if there is one.
-            document = ls.workspace.get_text_document(request.uri)
-            nearby = await next_edit_features.nearby_item(ls, document, params.position)
-            return types.InlineCompletionList(items=[nearby] if nearby else [])
-        replaced = (
-            types.Range(start=params.position, end=params.position)
-            if selected is None
-            else selected.range
-        )
-        chosen = "" if selected is None else selected.text
-        start = request.offset - len(chosen)  # where the inserted text starts, once accepted
-        item = types.InlineCompletionItem(
-            insert_text=chosen + suggestion.text,
-            range=replaced,
-            command=types.Command(
-                title="genls: suggestion accepted",
-                command=ACCEPTED_COMMAND,
-                arguments=[request.uri, start, chosen + suggestion.text],
-            ),
-        )
-        return types.InlineCompletionList(items=[item])
+async def inline_completion(
+    ls: GenlsServer, params: types.InlineCompletionParams
+) -> types.InlineCompletionList:
+    # With the completion list open, the editor shows only ghost text that continues the
+    # selected item (VS Code drops the rest): the suggestion is for the text with it.
+    selected = params.context.selected_completion_info if params.context else None
+    request, suggestion = await _suggest(ls, params.text_document.uri, params.position, selected)
+    if suggestion is None:
+        if selected is not None:
+            return types.InlineCompletionList(items=[])
+        # No ghost text here: the next edit near the cursor, if there is one.
+        document = ls.workspace.get_text_document(request.uri)
+        nearby = await next_edit_features.nearby_item(ls, document, params.position)
+        return types.InlineCompletionList(items=[nearby] if nearby else [])
+    replaced = (
+        types.Range(start=params.position, end=params.position)
+        if selected is None
+        else selected.range
+    )
+    chosen = "" if selected is None else selected.text
+    start = request.offset - len(chosen)  # where the inserted text starts, once accepted
+    item = types.InlineCompletionItem(
+        insert_text=chosen + suggestion.text,
+        range=replaced,
+        command=types.Command(
+            title="genls: suggestion accepted",
+            command=ACCEPTED_COMMAND,
+            arguments=[request.uri, start, chosen + suggestion.text],
+        ),
+    )
+    return types.InlineCompletionList(items=[item])
 
-    @server.feature(
+
+async def completion(ls: GenlsServer, params: types.CompletionParams) -> types.CompletionList:
+    request, suggestion = await _suggest(ls, params.text_document.uri, params.position)
+    items = [] if suggestion is None else [_completion_item(request, suggestion, ls)]
+    # Incomplete: the client asks again as the user types, instead of filtering a stale item.
+    return types.CompletionList(is_incomplete=True, items=items)
+
+
+async def did_move_cursor(ls: GenlsServer, params: Any) -> None:
+    """Prefill the prompt where the cursor stopped, so the first keystroke there is cheap."""
+    uri = params.textDocument.uri
+    if uri not in ls.workspace.text_documents:
+        return  # moved in a document the client has not opened (or already closed)
+    position = types.Position(line=params.position.line, character=params.position.character)
+    document = ls.workspace.get_text_document(uri)
+    # A model that cannot load was reported when it failed, and a cursor past the end is
+    # stale (edits overtook it): a cursor move says nothing.
+    with contextlib.suppress(GenlsError, JsonRpcInvalidParams, asyncio.CancelledError):
+        request = completion_request(document, position, ls.workspace.position_encoding)
+        await ls.engine.prewarm(request)
+
+
+def register(server: GenlsServer) -> None:
+    server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())(
+        inline_completion
+    )
+    server.feature(
         types.TEXT_DOCUMENT_COMPLETION,
         types.CompletionOptions(trigger_characters=[".", "(", "[", "{", ",", ":", "=", " "]),
+    )(completion)
+    server.feature(CURSOR_NOTIFICATION)(did_move_cursor)
+    register_command(server, ACCEPTED_COMMAND, accepted, AcceptedOptions)
+
+
+@dataclass(frozen=True)
+class AcceptedOptions:
+    POSITIONAL: ClassVar[tuple[str, ...]] = ("uri", "offset", "text")
+    uri: str
+    offset: int  # where the accepted text starts, in the document before it was inserted
+    text: str
+
+
+async def accepted(ls: GenlsServer, options: AcceptedOptions) -> None:
+    """After an accept, the next request will come from the end of the accepted text."""
+    document = ls.workspace.text_documents.get(options.uri)
+    if document is None:
+        return
+    source, offset, text = document.source, options.offset, options.text
+    if source[offset : offset + len(text)] != text:  # the edit has not arrived yet
+        source = source[:offset] + text + source[offset:]
+    request = CompletionRequest(
+        uri=options.uri,
+        path=document.path,
+        text=source,
+        offset=offset + len(text),
+        language_id=document.language_id,
     )
-    async def completion(ls: GenlsServer, params: types.CompletionParams) -> types.CompletionList:
-        request, suggestion = await _suggest(ls, params.text_document.uri, params.position)
-        items = [] if suggestion is None else [_completion_item(request, suggestion, ls)]
-        # Incomplete: the client asks again as the user types, instead of filtering a stale item.
-        return types.CompletionList(is_incomplete=True, items=items)
-
-    @server.feature(CURSOR_NOTIFICATION)
-    async def did_move_cursor(ls: GenlsServer, params: Any) -> None:
-        """Prefill the prompt where the cursor stopped, so the first keystroke there is cheap."""
-        uri = params.textDocument.uri
-        if uri not in ls.workspace.text_documents:
-            return  # moved in a document the client has not opened (or already closed)
-        position = types.Position(line=params.position.line, character=params.position.character)
-        document = ls.workspace.get_text_document(uri)
-        # A model that cannot load was reported when it failed, and a cursor past the end is
-        # stale (edits overtook it): a cursor move says nothing.
-        with contextlib.suppress(GenlsError, JsonRpcInvalidParams, asyncio.CancelledError):
-            request = completion_request(document, position, ls.workspace.position_encoding)
-            await ls.engine.prewarm(request)
-
-    @server.command(ACCEPTED_COMMAND)
-    async def accepted(ls: GenlsServer, *args: Any) -> None:
-        """After an accept, the next request will come from the end of the accepted text."""
-        if len(args) != 3 or not isinstance(args[0], str):
-            return
-        uri, offset, text = args
-        if uri not in ls.workspace.text_documents:
-            return
-        document = ls.workspace.get_text_document(uri)
-        source = document.source
-        if source[offset : offset + len(text)] != text:  # the edit has not arrived yet
-            source = source[:offset] + text + source[offset:]
-        request = CompletionRequest(
-            uri=uri,
-            path=document.path,
-            text=source,
-            offset=offset + len(text),
-            language_id=document.language_id,
-        )
-        with contextlib.suppress(GenlsError, asyncio.CancelledError):
-            await ls.engine.speculate(request)
+    with contextlib.suppress(GenlsError, asyncio.CancelledError):
+        await ls.engine.speculate(request)
 
 
 def _completion_item(

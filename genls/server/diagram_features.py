@@ -12,28 +12,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import to_fs_path
 
 from genls.assist.diagram import (
     TEXT_FORMATS,
     Diagram,
     DiagramRequest,
-    make_diagram,
     markdown_with_diagram,
     relative_scope,
 )
 from genls.atomic_files import write_files
 from genls.errors import GenlsError
 from genls.index.languages import language_for
-from genls.index.source_scan import ParseCache
-from genls.index.symbols import FileSymbols, extract_symbols
+from genls.index.symbols import Definition, FileSymbols, extract_symbols
 from genls.server.app import GenlsServer
+from genls.server.commands import register_command
 from genls.server.progress import ServerJob
 
 log = logging.getLogger(__name__)
@@ -44,57 +42,53 @@ _CLASS_KINDS = ("class", "type")
 _FUNCTION_KINDS = ("function", "method")
 
 
-class _DiagramWork:
-    """Per server: the parse cache, used by one diagram at a time."""
+@dataclass(frozen=True)
+class DiagramOptions:
+    kind: str  # classes | calls | imports
+    uri: str | None = None  # a file or folder; default the workspace
+    symbol: str | None = None  # a class, or for calls a function
+    format: str = "mmd"  # mmd, dot, svg, png
+    depth: int = 2  # calls
+    max_nodes: int | None = None  # default the diagramMaxNodes setting
+    markdown: str | None = None  # the URI of a markdown file to put a Mermaid block in instead
 
-    def __init__(self) -> None:
-        self.cache = ParseCache()
-        self.lock = threading.Lock()
 
-    def make(
-        self, root: Path, request: DiagramRequest, max_file_bytes: int
-    ) -> Diagram:  # on a worker thread
-        with self.lock:
-            return make_diagram(root, request, max_file_bytes, self.cache)
+async def diagram(ls: GenlsServer, options: DiagramOptions) -> dict[str, Any]:
+    assert ls.root is not None  # needs_workspace
+    root = ls.root.resolve()
+    request = DiagramRequest(
+        kind=options.kind,
+        scope=relative_scope(root, Path(to_fs_path(options.uri) or options.uri))
+        if options.uri
+        else ".",
+        symbol=options.symbol or None,
+        format="md" if options.markdown else options.format,
+        depth=options.depth,
+        max_nodes=options.max_nodes or ls.settings.diagram_max_nodes,
+    )
+    request.check()
+    async with ServerJob(ls, f"genls: {request.kind} diagram", cancellable=False):
+        drawn = await asyncio.to_thread(ls.diagrams.make, root, request, ls.settings.max_file_bytes)
+        if options.markdown:
+            target = Path(to_fs_path(options.markdown) or options.markdown)
+        else:
+            target = root / ls.settings.diagram_folder / _file_name(request, drawn)
+        await _deliver(ls, target, request, drawn)
+    for warning in drawn.warnings:
+        ls.refuse(warning)
+    return {
+        "applied": True,
+        "uri": target.as_uri(),
+        "format": drawn.format,
+        "nodes": len(drawn.graph.nodes),
+        "edges": len(drawn.graph.edges),
+        "notes": list(drawn.graph.notes),
+        "warnings": list(drawn.warnings),
+    }
 
 
 def register(server: GenlsServer) -> None:
-    work = _DiagramWork()
-
-    @server.command(DIAGRAM_COMMAND)
-    async def diagram(ls: GenlsServer, *args: Any) -> dict[str, Any]:
-        """One argument, an object: kind (classes | calls | imports), uri (a file or folder;
-        default the workspace), symbol (a class, or for calls a function), format (mmd, dot,
-        svg, png; default mmd), depth (calls, default 2), markdown (the URI of a markdown file
-        to put a Mermaid block in instead)."""
-        root = _workspace_root(ls)
-        options = args[0] if args and isinstance(args[0], dict) else {}
-        markdown = options.get("markdown")
-        request = _request(ls, root, options, "md" if markdown else None)
-        try:
-            async with ServerJob(ls, f"genls: {request.kind} diagram", cancellable=False):
-                drawn = await asyncio.to_thread(
-                    work.make, root, request, ls.settings.max_file_bytes
-                )
-                if markdown:
-                    target = Path(to_fs_path(markdown) or markdown)
-                else:
-                    target = root / ls.settings.diagram_folder / _file_name(request, drawn)
-                await _deliver(ls, target, request, drawn)
-        except GenlsError as exc:
-            raise JsonRpcInvalidParams(str(exc)) from exc
-        for warning in drawn.warnings:
-            ls.window_show_message(
-                types.ShowMessageParams(type=types.MessageType.Warning, message=f"genls: {warning}")
-            )
-        return {
-            "uri": target.as_uri(),
-            "format": drawn.format,
-            "nodes": len(drawn.graph.nodes),
-            "edges": len(drawn.graph.edges),
-            "notes": list(drawn.graph.notes),
-            "warnings": list(drawn.warnings),
-        }
+    register_command(server, DIAGRAM_COMMAND, diagram, DiagramOptions, needs_workspace=True)
 
 
 def diagram_actions(ls: GenlsServer, params: types.CodeActionParams) -> list[types.CodeAction]:
@@ -107,33 +101,6 @@ def diagram_actions(ls: GenlsServer, params: types.CodeActionParams) -> list[typ
         types.CodeAction(title=command.title, kind=CODE_ACTION_KIND, command=command)
         for command in commands
     ]
-
-
-def _workspace_root(ls: GenlsServer) -> Path:
-    root = ls.workspace.root_path
-    if not root:
-        raise JsonRpcInvalidParams("genls.diagram needs a workspace folder")
-    return Path(root).resolve()
-
-
-def _request(
-    ls: GenlsServer, root: Path, options: dict[str, Any], forced_format: str | None
-) -> DiagramRequest:
-    uri = options.get("uri")
-    try:
-        scope = relative_scope(root, Path(to_fs_path(uri) or uri)) if uri else "."
-        request = DiagramRequest(
-            kind=str(options.get("kind", "")),
-            scope=scope,
-            symbol=options.get("symbol") or None,
-            format=forced_format or str(options.get("format", "mmd")),
-            depth=int(options.get("depth", 2)),
-            max_nodes=int(options.get("maxNodes", ls.settings.diagram_max_nodes)),
-        )
-        request.check()
-    except (GenlsError, ValueError, TypeError) as exc:
-        raise JsonRpcInvalidParams(str(exc)) from exc
-    return request
 
 
 def _file_name(request: DiagramRequest, drawn: Diagram) -> str:
@@ -215,23 +182,21 @@ def _commands_at(ls: GenlsServer, uri: str, line: int | None) -> list[types.Comm
         return []
     symbols = extract_symbols(document.source, language)
     commands = []
-    if line is not None:
-        around = [d for d in symbols.definitions if d.start_line <= line <= d.end_line]
-        for definition in sorted(around, key=lambda d: -d.start_line)[:1]:
-            commands += _definition_commands(
-                uri, definition.kind, definition.name, definition.parent
-            )
+    definition = symbols.innermost(line) if line is not None else None
+    if definition is not None:
+        commands += _definition_commands(uri, definition)
     folder = Path(path).parent.as_uri()
     commands.append(_command("genls: class diagram of this file", "classes", uri))
     commands.append(_command("genls: import diagram of this folder", "imports", folder))
     return commands
 
 
-def _definition_commands(uri: str, kind: str, name: str, parent: str | None) -> list[types.Command]:
-    if kind in _CLASS_KINDS:
+def _definition_commands(uri: str, definition: Definition) -> list[types.Command]:
+    if definition.kind in _CLASS_KINDS:
+        name = definition.name
         return [_command(f"genls: class diagram of {name}", "classes", uri, name)]
-    if kind in _FUNCTION_KINDS:
-        symbol = f"{parent}.{name}" if parent else name
+    if definition.kind in _FUNCTION_KINDS:
+        symbol = definition.qualified_name
         return [_command(f"genls: call graph of {symbol}", "calls", uri, symbol)]
     return []
 
@@ -246,9 +211,7 @@ def _command(title: str, kind: str, uri: str, symbol: str | None = None) -> type
 def diagram_lenses(uri: str, path: str, symbols: FileSymbols) -> list[types.CodeLens]:
     lenses = []
     for definition in symbols.definitions:
-        for command in _definition_commands(
-            uri, definition.kind, definition.name, definition.parent
-        ):
+        for command in _definition_commands(uri, definition):
             command.title = command.title.removeprefix("genls: ").split(" of ")[0].capitalize()
             position = types.Position(line=definition.start_line, character=0)
             lenses.append(

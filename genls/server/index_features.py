@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
@@ -15,6 +16,7 @@ from pygls.uris import to_fs_path
 from genls.errors import GenlsError
 from genls.index.workspace_index import WorkspaceIndex
 from genls.server.app import GenlsServer
+from genls.server.commands import NoOptions, register_command
 from genls.server.progress import CLIENT_REPLY_TIMEOUT_S, ServerJob
 
 log = logging.getLogger(__name__)
@@ -109,77 +111,86 @@ async def _replace_index(ls: GenlsServer, old: WorkspaceIndex | None) -> dict[st
     return await index_workspace(ls)
 
 
-def register(server: GenlsServer) -> None:
-    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def did_change_watched_files(
-        ls: GenlsServer, params: types.DidChangeWatchedFilesParams
-    ) -> None:
-        paths = [to_fs_path(change.uri) for change in params.changes]
-        ls.file_changes.add([Path(path) for path in paths if path])
+@dataclass(frozen=True)
+class SearchOptions:
+    POSITIONAL: ClassVar[tuple[str, ...]] = ("query", "k")
+    query: str
+    k: int = 10  # how many hits
 
-    @server.feature(types.WORKSPACE_SYMBOL)
-    async def workspace_symbol(
-        ls: GenlsServer, params: types.WorkspaceSymbolParams
-    ) -> list[types.WorkspaceSymbol]:
-        index = ls.index
-        if index is None:
-            return []
-        found = await ls.read_index(index.find_symbols, params.query)
-        return [
-            types.WorkspaceSymbol(
-                name=definition.name,
-                kind=_SYMBOL_KINDS.get(definition.kind, types.SymbolKind.Variable),
-                container_name=definition.parent,
-                location=types.Location(
-                    uri=(index.root / path).as_uri(),
-                    range=types.Range(
-                        start=types.Position(line=definition.start_line, character=0),
-                        end=types.Position(line=definition.end_line, character=0),
-                    ),
+
+async def search(ls: GenlsServer, options: SearchOptions) -> list[dict[str, Any]]:
+    index = ls.index
+    if index is None:
+        return []
+    hits = await ls.read_index(index.search, options.query, options.k)
+    return [
+        {
+            "uri": (index.root / hit.path).as_uri(),
+            "path": hit.path,
+            "range": {
+                "start": {"line": hit.start_line, "character": 0},
+                "end": {"line": hit.end_line + 1, "character": 0},
+            },
+            "symbol": hit.symbol,
+            "score": round(hit.score, 5),
+            "text": hit.text,
+        }
+        for hit in hits
+    ]
+
+
+async def reindex(ls: GenlsServer, options: NoOptions) -> dict[str, Any] | None:
+    return await index_workspace(ls)
+
+
+def did_change_watched_files(ls: GenlsServer, params: types.DidChangeWatchedFilesParams) -> None:
+    paths = [to_fs_path(change.uri) for change in params.changes]
+    ls.file_changes.add([Path(path) for path in paths if path])
+
+
+async def workspace_symbol(
+    ls: GenlsServer, params: types.WorkspaceSymbolParams
+) -> list[types.WorkspaceSymbol]:
+    index = ls.index
+    if index is None:
+        return []
+    found = await ls.read_index(index.find_symbols, params.query)
+    return [
+        types.WorkspaceSymbol(
+            name=definition.name,
+            kind=_SYMBOL_KINDS.get(definition.kind, types.SymbolKind.Variable),
+            container_name=definition.parent,
+            location=types.Location(
+                uri=(index.root / path).as_uri(),
+                range=types.Range(
+                    start=types.Position(line=definition.start_line, character=0),
+                    end=types.Position(line=definition.end_line, character=0),
                 ),
-            )
-            for path, definition in found
-        ]
+            ),
+        )
+        for path, definition in found
+    ]
 
-    @server.command(SEARCH_COMMAND)
-    async def search(ls: GenlsServer, *args: Any) -> list[dict[str, Any]]:
-        """Arguments: the query, then optionally how many hits (default 10)."""
-        index = ls.index
-        if index is None or not args or not isinstance(args[0], str):
-            return []
-        k = args[1] if len(args) > 1 and isinstance(args[1], int) else 10
-        hits = await ls.read_index(index.search, args[0], k)
-        return [
-            {
-                "uri": (index.root / hit.path).as_uri(),
-                "path": hit.path,
-                "range": {
-                    "start": {"line": hit.start_line, "character": 0},
-                    "end": {"line": hit.end_line + 1, "character": 0},
-                },
-                "symbol": hit.symbol,
-                "score": round(hit.score, 5),
-                "text": hit.text,
-            }
-            for hit in hits
-        ]
 
-    @server.command(INDEX_COMMAND)
-    async def reindex(ls: GenlsServer, *args: Any) -> dict[str, Any] | None:
-        return await index_workspace(ls)
+async def did_save(ls: GenlsServer, params: types.DidSaveTextDocumentParams) -> None:
+    index = ls.index
+    path = to_fs_path(params.text_document.uri)
+    if (
+        index is None
+        or path is None
+        or params.text_document.uri not in (ls.workspace.text_documents)
+    ):
+        return
+    text = ls.workspace.get_text_document(params.text_document.uri).source
+    try:
+        await ls.run_in_index_thread(index.update_paths, [Path(path)], {Path(path): text})
+    except GenlsError as exc:
+        ls.show_error(exc)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    async def did_save(ls: GenlsServer, params: types.DidSaveTextDocumentParams) -> None:
-        index = ls.index
-        path = to_fs_path(params.text_document.uri)
-        if (
-            index is None
-            or path is None
-            or params.text_document.uri not in (ls.workspace.text_documents)
-        ):
-            return
-        text = ls.workspace.get_text_document(params.text_document.uri).source
-        try:
-            await ls.run_in_index_thread(index.update_paths, [Path(path)], {Path(path): text})
-        except GenlsError as exc:
-            ls.show_error(exc)
+
+def register(server: GenlsServer) -> None:
+    register_command(server, SEARCH_COMMAND, search, SearchOptions)
+    register_command(server, INDEX_COMMAND, reindex, NoOptions)
+    server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(did_change_watched_files)
+    server.feature(types.WORKSPACE_SYMBOL)(workspace_symbol)
+    server.feature(types.TEXT_DOCUMENT_DID_SAVE)(did_save)

@@ -23,47 +23,51 @@ from genls.server.index_features import (
 log = logging.getLogger(__name__)
 
 
+def initialize(ls: GenlsServer, params: types.InitializeParams) -> None:
+    root_uri = params.root_uri or (
+        params.workspace_folders[0].uri if params.workspace_folders else None
+    )
+    root = to_fs_path(root_uri) if root_uri else None
+    forward_logs_to_client(ls, logging.getLogger("genls"), also_stderr=ls.log_to_stderr)
+    log.info("genls %s, workspace %s", __version__, root or "none")
+    ls.root = Path(root) if root else None
+    ls.load_workspace_settings(ls.root)
+    ls.apply_client_settings(params.initialization_options or {})
+    ls.open_index(ls.root)
+
+
+async def initialized(ls: GenlsServer, params: types.InitializedParams) -> None:
+    # Index in the background; completions work meanwhile, without cross-file context.
+    ls.indexing = asyncio.ensure_future(index_workspace(ls))
+    # Load the model now, so the first keystroke does not pay for it.
+    try:
+        backend = await ls.engine.load()
+        log.info("ready: %s", backend.description)
+    except GenlsError as exc:
+        ls.show_error(exc)
+    except asyncio.CancelledError:
+        log.debug("the client left while the model was loading")  # nothing to report
+        return
+    await watch_files(ls)
+
+
+def did_change_configuration(ls: GenlsServer, params: types.DidChangeConfigurationParams) -> None:
+    # Applied before the next message is read: a request sent after it sees it.
+    if ls.apply_client_settings(params.settings or {}) & INDEX_SETTINGS:
+        reopen_index(ls)
+
+
+async def shutdown(ls: GenlsServer, *args) -> None:
+    await asyncio.get_running_loop().run_in_executor(None, ls.close)
+
+
+def exit_server(ls: GenlsServer, *args) -> None:
+    ls.closing.set()  # also without a shutdown first: pygls closes the stream next
+
+
 def register(server: GenlsServer) -> None:
-    @server.feature(types.INITIALIZE)
-    def initialize(ls: GenlsServer, params: types.InitializeParams) -> None:
-        root_uri = params.root_uri or (
-            params.workspace_folders[0].uri if params.workspace_folders else None
-        )
-        root = to_fs_path(root_uri) if root_uri else None
-        forward_logs_to_client(ls, logging.getLogger("genls"), also_stderr=ls.log_to_stderr)
-        log.info("genls %s, workspace %s", __version__, root or "none")
-        ls.root = Path(root) if root else None
-        ls.load_workspace_settings(ls.root)
-        ls.apply_client_settings(params.initialization_options or {})
-        ls.open_index(ls.root)
-
-    @server.feature(types.INITIALIZED)
-    async def initialized(ls: GenlsServer, params: types.InitializedParams) -> None:
-        # Index in the background; completions work meanwhile, without cross-file context.
-        ls.indexing = asyncio.ensure_future(index_workspace(ls))
-        # Load the model now, so the first keystroke does not pay for it.
-        try:
-            backend = await ls.engine.load()
-            log.info("ready: %s", backend.description)
-        except GenlsError as exc:
-            ls.show_error(exc)
-        except asyncio.CancelledError:
-            log.debug("the client left while the model was loading")  # nothing to report
-            return
-        await watch_files(ls)
-
-    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    def did_change_configuration(
-        ls: GenlsServer, params: types.DidChangeConfigurationParams
-    ) -> None:
-        # Applied before the next message is read: a request sent after it sees it.
-        if ls.apply_client_settings(params.settings or {}) & INDEX_SETTINGS:
-            reopen_index(ls)
-
-    @server.feature(types.SHUTDOWN)
-    async def shutdown(ls: GenlsServer, *args) -> None:
-        await asyncio.get_running_loop().run_in_executor(None, ls.close)
-
-    @server.feature(types.EXIT)
-    def exit(ls: GenlsServer, *args) -> None:
-        ls.closing.set()  # also without a shutdown first: pygls closes the stream next
+    server.feature(types.INITIALIZE)(initialize)
+    server.feature(types.INITIALIZED)(initialized)
+    server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
+    server.feature(types.SHUTDOWN)(shutdown)
+    server.feature(types.EXIT)(exit_server)

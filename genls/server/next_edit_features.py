@@ -11,7 +11,8 @@ suggestion.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -20,6 +21,7 @@ from pygls.workspace import TextDocument
 from genls.assist.next_edit import NextEdit, NextEditRequest
 from genls.errors import GenlsError
 from genls.server.app import GenlsServer
+from genls.server.commands import register_command
 from genls.server.convert import document_or_error, offset_at, position_at
 
 NEXT_EDIT_REQUEST = "genls/nextEdit"
@@ -28,37 +30,46 @@ ACCEPTED_COMMAND = "genls.acceptedNextEdit"
 MODEL_PAUSE_SECONDS = 0.3
 
 
-def register(server: GenlsServer) -> None:
-    @server.feature(NEXT_EDIT_REQUEST)
-    async def next_edit(ls: GenlsServer, params: Any) -> dict[str, Any] | None:
-        try:
-            uri = params.textDocument.uri
-            position = types.Position(params.position.line, params.position.character)
-        except AttributeError as exc:
-            raise JsonRpcInvalidParams("genls/nextEdit needs textDocument and position") from exc
-        document = document_or_error(ls.workspace, uri)
-        text, version = document.source, document.version
-        found = await _predict(ls, document, position)
-        if found is None or document.version != version:
-            return None  # nothing, or an answer for a text the person has since changed
-        encoding = ls.workspace.position_encoding
-        return {
-            "uri": uri,
-            "range": _range(text, found, encoding),
-            "newText": found.new_text,
-            "reason": found.reason,
-            "source": found.source,
-            "command": {
-                "title": "genls: next edit accepted",
-                "command": ACCEPTED_COMMAND,
-                "arguments": [uri],
-            },
-        }
+async def next_edit(ls: GenlsServer, params: Any) -> dict[str, Any] | None:
+    try:
+        uri = params.textDocument.uri
+        position = types.Position(params.position.line, params.position.character)
+    except AttributeError as exc:
+        raise JsonRpcInvalidParams("genls/nextEdit needs textDocument and position") from exc
+    document = document_or_error(ls.workspace, uri)
+    text, version = document.source, document.version
+    found = await _predict(ls, document, position)
+    if found is None or document.version != version:
+        return None  # nothing, or an answer for a text the person has since changed
+    encoding = ls.workspace.position_encoding
+    return {
+        "uri": uri,
+        "range": _range(text, found, encoding),
+        "newText": found.new_text,
+        "reason": found.reason,
+        "source": found.source,
+        "command": {
+            "title": "genls: next edit accepted",
+            "command": ACCEPTED_COMMAND,
+            "arguments": [uri],
+        },
+    }
 
-    @server.command(ACCEPTED_COMMAND)
-    def accepted(ls: GenlsServer, *args: Any) -> None:
-        if args and isinstance(args[0], str):
-            ls.edit_history.accepted(args[0])
+
+def register(server: GenlsServer) -> None:
+    server.feature(NEXT_EDIT_REQUEST)(next_edit)
+    register_command(server, ACCEPTED_COMMAND, accepted, AcceptedOptions)
+
+
+@dataclass(frozen=True)
+class AcceptedOptions:
+    POSITIONAL: ClassVar[tuple[str, ...]] = ("uri",)
+    uri: str
+
+
+async def accepted(ls: GenlsServer, options: AcceptedOptions) -> None:
+    """The edit history marks the person's next change as an accepted suggestion."""
+    ls.edit_history.accepted(options.uri)
 
 
 async def nearby_item(

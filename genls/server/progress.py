@@ -84,6 +84,10 @@ class ServerJob:
         value = types.WorkDoneProgressReport(message=message, percentage=percentage)
         self._loop.call_soon_threadsafe(self.ls.work_done_progress.report, self.token, value)
 
+    def report_step(self, done: int, total: int, message: str) -> None:
+        """Step `done` of `total` (files, commits, functions): the percentage from those."""
+        self.report(message, min(100, 100 * done // max(total, 1)))
+
     async def run(self, executor: Executor, function: Callable[..., T], *args: Any) -> T:
         """Run on `executor`; if the request is cancelled, tell the worker to stop too."""
         assert self._loop is not None

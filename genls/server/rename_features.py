@@ -11,8 +11,9 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -20,10 +21,10 @@ from pygls.uris import to_fs_path
 
 from genls.assist.name_suggestion import suggest_name
 from genls.assist.rename import RenameError, Sources, prepare_rename, rename
-from genls.errors import GenlsError
 from genls.index.languages import language_for
 from genls.index.symbols import Definition, extract_symbols
 from genls.server.app import GenlsServer
+from genls.server.commands import CommandRefused, register_command, run_job
 from genls.server.convert import document_or_error, offset_at, position_at
 from genls.server.progress import ServerJob
 from genls.server.workspace_edits import workspace_edit
@@ -81,91 +82,94 @@ async def _off_loop(function: Callable[..., T], *args: object) -> T:
         raise _RequestFailed(str(exc)) from exc
 
 
+async def prepare(
+    ls: GenlsServer, params: types.PrepareRenameParams
+) -> types.PrepareRenamePlaceholder:
+    document = document_or_error(ls.workspace, params.text_document.uri)
+    encoding = ls.workspace.position_encoding
+    path = Path(document.path).resolve()
+    documents = _open_documents(ls)
+    texts = {p: text for p, (_, text, _) in documents.items()}
+    offset = offset_at(document.source, params.position, encoding)
+    symbol = await _off_loop(prepare_rename, _sources(ls, path, texts), path, offset)
+    return types.PrepareRenamePlaceholder(
+        range=types.Range(
+            start=position_at(document.source, symbol.start, encoding),
+            end=position_at(document.source, symbol.end, encoding),
+        ),
+        placeholder=symbol.name,
+    )
+
+
+async def rename_symbol(ls: GenlsServer, params: types.RenameParams) -> types.WorkspaceEdit:
+    document = document_or_error(ls.workspace, params.text_document.uri)
+    path = Path(document.path).resolve()
+    documents = _open_documents(ls)
+    texts = {p: text for p, (_, text, _) in documents.items()}
+    offset = offset_at(document.source, params.position, ls.workspace.position_encoding)
+    sources = _sources(ls, path, texts)
+    files = await _off_loop(rename, sources, path, offset, params.new_name)
+    log.info(
+        "rename to %s: %d edits in %d files",
+        params.new_name,
+        sum(len(f.edits) for f in files),
+        len(files),
+    )
+    return workspace_edit(ls, files, {p: (uri, v) for p, (uri, _, v) in documents.items()})
+
+
 def register(server: GenlsServer) -> None:
-    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
-    async def prepare(
-        ls: GenlsServer, params: types.PrepareRenameParams
-    ) -> types.PrepareRenamePlaceholder:
-        document = document_or_error(ls.workspace, params.text_document.uri)
-        encoding = ls.workspace.position_encoding
-        path = Path(document.path).resolve()
-        documents = _open_documents(ls)
-        texts = {p: text for p, (_, text, _) in documents.items()}
-        offset = offset_at(document.source, params.position, encoding)
-        symbol = await _off_loop(prepare_rename, _sources(ls, path, texts), path, offset)
-        return types.PrepareRenamePlaceholder(
-            range=types.Range(
-                start=position_at(document.source, symbol.start, encoding),
-                end=position_at(document.source, symbol.end, encoding),
-            ),
-            placeholder=symbol.name,
-        )
+    server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)(prepare)
+    server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))(
+        rename_symbol
+    )
+    register_command(server, SUGGEST_NAME_COMMAND, suggest_better_name, SuggestNameOptions)
 
-    @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
-    async def rename_symbol(ls: GenlsServer, params: types.RenameParams) -> types.WorkspaceEdit:
-        document = document_or_error(ls.workspace, params.text_document.uri)
-        path = Path(document.path).resolve()
-        documents = _open_documents(ls)
-        texts = {p: text for p, (_, text, _) in documents.items()}
-        offset = offset_at(document.source, params.position, ls.workspace.position_encoding)
-        sources = _sources(ls, path, texts)
-        files = await _off_loop(rename, sources, path, offset, params.new_name)
-        log.info(
-            "rename to %s: %d edits in %d files",
-            params.new_name,
-            sum(len(f.edits) for f in files),
-            len(files),
-        )
-        return workspace_edit(ls, files, {p: (uri, v) for p, (uri, _, v) in documents.items()})
 
-    @server.command(SUGGEST_NAME_COMMAND)
-    async def suggest_better_name(ls: GenlsServer, uri: str, line: int) -> dict:
-        """The model proposes a name for the definition starting at `line`; the rename is the
-        deterministic one above, sent as a workspace/applyEdit."""
-        document = document_or_error(ls.workspace, uri)
-        path = Path(document.path).resolve()
-        text = document.source
-        language = language_for(document.language_id, str(path))
-        symbols = await asyncio.to_thread(extract_symbols, text, language)
-        definition = next(
-            (d for d in symbols.definitions if d.start_line == line),
-            None,
+@dataclass(frozen=True)
+class SuggestNameOptions:
+    POSITIONAL: ClassVar[tuple[str, ...]] = ("uri", "line")
+    uri: str
+    line: int  # 0-based, where the definition starts
+
+
+async def suggest_better_name(ls: GenlsServer, options: SuggestNameOptions) -> dict[str, Any]:
+    """The model proposes a name for the definition starting at `line`; the rename is the
+    deterministic one above, sent as a workspace/applyEdit."""
+    document = document_or_error(ls.workspace, options.uri)
+    path = Path(document.path).resolve()
+    text = document.source
+    language = language_for(document.language_id, str(path))
+    symbols = await asyncio.to_thread(extract_symbols, text, language)
+    definition = next((d for d in symbols.definitions if d.start_line == options.line), None)
+    if definition is None:
+        raise CommandRefused(f"no definition starts on line {options.line + 1}")
+    offset = _name_offset(text, definition)
+    documents = _open_documents(ls)
+    sources = _sources(ls, path, {p: t for p, (_, t, _) in documents.items()})
+    await asyncio.to_thread(prepare_rename, sources, path, offset)  # can it be renamed at all?
+    code = text.encode("utf-8")[definition.start_byte : definition.end_byte].decode()
+
+    def work(job: ServerJob):
+        return suggest_name(ls.instruction, definition.name, code, language.id, job.should_stop)
+
+    suggestion = await run_job(
+        ls, f"genls: naming {definition.name}", ls.instruction_executor, work
+    )
+    files = await asyncio.to_thread(rename, sources, path, offset, suggestion.name)
+    edit = workspace_edit(ls, files, {p: (u, v) for p, (u, _, v) in documents.items()})
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(
+            edit=edit, label=f"Rename {definition.name} to {suggestion.name}"
         )
-        if definition is None:
-            return ls.refuse(f"no definition starts on line {line + 1}")
-        offset = _name_offset(text, definition)
-        documents = _open_documents(ls)
-        texts = {p: t for p, (_, t, _) in documents.items()}
-        sources = _sources(ls, path, texts)
-        try:
-            await _off_loop(prepare_rename, sources, path, offset)
-            code = text.encode("utf-8")[definition.start_byte : definition.end_byte].decode()
-            async with ServerJob(ls, f"genls: naming {definition.name}") as job:
-                suggestion = await job.run(
-                    ls.instruction_executor,
-                    suggest_name,
-                    ls.instruction,
-                    definition.name,
-                    code,
-                    language.id,
-                    job.should_stop,
-                )
-            files = await _off_loop(rename, sources, path, offset, suggestion.name)
-        except (GenlsError, _RequestFailed) as exc:
-            return ls.refuse(str(exc))
-        edit = workspace_edit(ls, files, {p: (u, v) for p, (u, _, v) in documents.items()})
-        result = await ls.workspace_apply_edit_async(
-            types.ApplyWorkspaceEditParams(
-                edit=edit, label=f"Rename {definition.name} to {suggestion.name}"
-            )
-        )
-        return {
-            "applied": result.applied,
-            "old": definition.name,
-            "new": suggestion.name,
-            "reason": suggestion.reason,
-            "files": len(files),
-        }
+    )
+    return {
+        "applied": result.applied,
+        "old": definition.name,
+        "new": suggestion.name,
+        "reason": suggestion.reason,
+        "files": len(files),
+    }
 
 
 def _name_offset(text: str, definition: Definition) -> int:

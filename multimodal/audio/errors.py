@@ -1,16 +1,19 @@
 """What can go wrong with an audio request, in one light module: callers (the language
-server, the CLI) catch these without importing torch or numpy."""
+server, the CLI) catch these without importing torch or numpy. The ones a person can fix are
+GenlsErrors: the server refuses the command with their message."""
+
+from genls.errors import GenlsError
 
 
-class PromptError(ValueError):
+class PromptError(GenlsError, ValueError):
     """The prompt or flags ask for something impossible or contradictory."""
 
 
-class OutputError(Exception):
+class OutputError(GenlsError):
     """The target folder cannot be written (the message says which and why)."""
 
 
-class WeightsError(Exception):
+class WeightsError(GenlsError):
     """The weights file is missing or does not match its recorded sha256."""
 
 

@@ -143,6 +143,24 @@ local function run()
   report.changelog = opened_buffer("CHANGELOG%.md$", ":GenlsChangelog! opened no CHANGELOG.md",
     "genls: changelog:", mark)
 
+  step("a refused command")
+  vim.cmd.buffer(bufnr)
+  mark = #notifications
+  require("genls.run").job("genls.diagram", { { kind = "calls" } }, { bufnr = bufnr })
+  wait_for(function()
+    return vim.fn.execute("messages"):find("a call graph needs a function", 1, true) ~= nil
+  end, STEP_TIMEOUT_MS, "the server's refusal was not shown")
+  -- The server answers the refused command before it reads this request: once this is
+  -- answered, the plugin has handled the refusal's answer too.
+  client:request_sync("workspace/executeCommand", { command = "genls.status" }, STEP_TIMEOUT_MS,
+    bufnr)
+  report.refused = {
+    notifications = vim.list_slice(notifications, mark + 1),
+    messages = vim.tbl_filter(function(line)
+      return line:find("needs a function", 1, true) ~= nil
+    end, vim.split(vim.fn.execute("messages"), "\n")),
+  }
+
   step("a command the server lacks")
   vim.cmd.buffer(bufnr)
   -- An older server: whatever this one offers, it must not offer genls.generateImage.

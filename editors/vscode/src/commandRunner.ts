@@ -22,7 +22,7 @@ import {
   type PaletteCommand,
   type ResultView,
 } from "./commands";
-import { missingCommandMessage } from "./results";
+import { isCancellation, isRefusal, missingCommandMessage } from "./results";
 import type { ShowResult } from "./resultViews";
 import type { ServerSession } from "./session";
 
@@ -124,10 +124,12 @@ export class CommandRunner {
                 return execute(token);
               },
             );
-      await this.views[run.view](run.title, result);
+      if (!isRefusal(result)) {
+        await this.views[run.view](run.title, result);
+      }
       return result;
     } catch (error) {
-      if (!cancelled) {
+      if (!cancelled && !isCancellation(error)) {
         const reason = error instanceof Error ? error.message : String(error);
         void vscode.window.showErrorMessage(`genls: ${run.title} failed: ${reason}`);
       }

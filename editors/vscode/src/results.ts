@@ -41,6 +41,25 @@ export function indexSummaryMessage(summary: IndexSummary | null): string {
 export const NO_SEARCH_HITS =
   "genls: no hits. The index may still be building (see the status bar), or be off (genls.index).";
 
+/**
+ * The server's refusal of a command ({applied: false, message}): bad options, no folder, a
+ * failed check. The server has already shown the message as a warning; nothing was edited.
+ */
+export function isRefusal(result: unknown): boolean {
+  if (typeof result !== "object" || result === null) {
+    return false;
+  }
+  const { applied, message } = result as { applied?: unknown; message?: unknown };
+  return applied === false && typeof message === "string";
+}
+
+/** LSP's RequestCancelled (-32800): the person stopped the job; the server changed nothing. */
+export function isCancellation(error: unknown): boolean {
+  return (
+    typeof error === "object" && error !== null && (error as { code?: unknown }).code === -32800
+  );
+}
+
 /** A command that this server (an older genls) does not list in its executeCommandProvider. */
 export function missingCommandMessage(serverCommand: string): string {
   return `genls: this genls server has no ${serverCommand} command (update genls)`;

@@ -5,6 +5,8 @@ import {
   editOutcomeMessage,
   fileWrittenMessage,
   indexSummaryMessage,
+  isCancellation,
+  isRefusal,
   missingCommandMessage,
   searchHitRow,
 } from "../src/results";
@@ -89,6 +91,19 @@ describe("job messages", () => {
       undefined,
     );
     assert.match(editOutcomeMessage("Refactor", { applied: false }) ?? "", /not applied/);
+  });
+
+  it("tells a refusal (the server has warned) and a cancellation (say nothing) apart", () => {
+    assert.equal(
+      isRefusal({ applied: false, message: "folder 'x' is outside the workspace" }),
+      true,
+    );
+    assert.equal(isRefusal({ applied: false, documented: [], failed: [] }), false);
+    assert.equal(isRefusal({ message: "feat: add area", source: "model", errors: [] }), false);
+    assert.equal(isRefusal(null), false);
+    assert.equal(isCancellation({ code: -32800, message: "composing was cancelled" }), true);
+    assert.equal(isCancellation({ code: -32603, message: "boom" }), false);
+    assert.equal(isCancellation(new Error("boom")), false);
   });
 
   it("names the written file and how many companions it has", () => {

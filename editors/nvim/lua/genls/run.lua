@@ -25,6 +25,15 @@ M.JOBS = {
   ["genls.generateSfx"] = { title = "sound effect", view = "file" },
 }
 
+--- LSP's RequestCancelled: the person stopped the job (the server changed nothing).
+M.REQUEST_CANCELLED = -32800
+
+--- The server's refusal of a command ({applied = false, message = ...}): it has already shown
+--- the message as a warning, and nothing was edited, so the answer is not shown again.
+function M.is_refusal(result)
+  return type(result) == "table" and result.applied == false and type(result.message) == "string"
+end
+
 --- "this genls server has no genls.X command (update genls)".
 function M.missing_message(name)
   return ("genls: this genls server has no %s command (update genls)"):format(name)
@@ -55,10 +64,12 @@ function M.execute(name, arguments, opts, on_result)
   local title = opts.title or name
   local command = { title = title, command = name, arguments = arguments }
   lsp.exec_cmd(client, command, bufnr, function(err, result)
-    if err then
+    if err and err.code == M.REQUEST_CANCELLED then
+      vim.notify(("genls: %s cancelled"):format(title), vim.log.levels.INFO)
+    elseif err then
       vim.notify(("genls: %s failed: %s"):format(title, tostring(err.message or err)),
         vim.log.levels.ERROR)
-    else
+    elseif not M.is_refusal(result) then
       on_result(result)
     end
   end)
