@@ -319,8 +319,8 @@ def raw_cold_seconds(llm, settings: Settings, fim, point: Point, tokens: int) ->
         comment=language_for("python", str(point.path)).line_comment,
         fim=fim,
         count_tokens=lambda t: len(llm.tokenize(t.encode(), add_bos=False)),
-        context_tokens=settings.context_tokens,
-        suffix_tokens=settings.suffix_tokens,
+        context_tokens=settings.completion.context_tokens,
+        suffix_tokens=settings.completion.suffix_tokens,
     ).text.rstrip(" \t")
     llm.reset()
     llm._ctx.kv_cache_clear()
@@ -341,12 +341,12 @@ def run_completion_bench(
     from bench.cross_file import run_cross_file_comparison
 
     points = completion_points(count)
-    path = ModelStore().path_for(settings.model)
+    path = ModelStore().path_for(settings.completion.model)
     report: dict[str, Any] = report_header("completion")
     report["machine"]["llama_cpp_system"] = llama_cpp.llama_print_system_info().decode().strip()
     report |= {
-        "model": settings.model,
-        "threads": settings.threads,
+        "model": settings.completion.model,
+        "threads": settings.runtime.threads,
         "points_per_context": count,
         "files": sorted({str(p.path) for p in points}),
         "contexts": {},
@@ -358,12 +358,12 @@ def run_completion_bench(
             model_path=str(path),
             n_ctx=context_window(ctx_settings),
             n_batch=512,
-            n_threads=settings.threads,
-            n_threads_batch=settings.threads,
+            n_threads=settings.runtime.threads,
+            n_threads_batch=settings.runtime.threads,
             verbose=False,
         )
         detected = detect_format(partial(_is_single_token, raw_llm))
-        fim = resolve_format(settings.fim_format, detected)
+        fim = resolve_format(settings.completion.fim_format, detected)
         result = asyncio.run(bench_context(ctx_settings, points, raw_llm, fim))
         raw_llm.close()
         report["contexts"][str(context_tokens)] = result

@@ -68,7 +68,9 @@ def run_docstring_bench(settings: Settings, count: int, models: tuple[str, ...] 
     }
     for name in models:
         model = InstructionModel(settings.merged({"instruction_model": name}))
-        writer = DocstringWriter(model, python_style="google", line_width=settings.doc_line_width)
+        writer = DocstringWriter(
+            model, python_style="google", line_width=settings.instruction.doc_line_width
+        )
         started = time.perf_counter()
         model.count_tokens("load")  # the load is a one-time cost, reported apart
         load_seconds = time.perf_counter() - started

@@ -230,7 +230,7 @@ def model_speed(settings: Settings, sample: list[Any], batch_size: int = 20) -> 
     for answer in answers:
         kinds[answer.kind] = kinds.get(answer.kind, 0) + 1
     return {
-        "model": settings.instruction_model,
+        "model": settings.instruction.model,
         "commits": len(sample),
         "batch_size": batch_size,
         "load_seconds": round(load_seconds, 2),

@@ -145,7 +145,7 @@ def _typical_file(root: Path, files: list[Path]) -> Path:
 def run_index_bench(settings: Settings, file_count: int, question_count: int) -> dict[str, Any]:
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     modules = sample_modules(stdlib, file_count)
-    embedder = Embedder(settings.embedding_model, settings.threads)
+    embedder = Embedder(settings.index.embedding_model, settings.runtime.threads)
     scratch = Path(tempfile.mkdtemp(prefix="genls-bench-index-"))
     try:
         root = scratch / "workspace"
@@ -154,7 +154,7 @@ def run_index_bench(settings: Settings, file_count: int, question_count: int) ->
         megabytes = sum((root / m).stat().st_size for m in modules) / 1e6
         print(f"indexing {len(modules)} files ({megabytes:.1f} MB)", file=sys.stderr, flush=True)
         embedder.embed(["warm up"])  # model load is a one-time cost, reported apart
-        index = WorkspaceIndex(root, scratch / "index", embedder, settings.max_file_bytes)
+        index = WorkspaceIndex(root, scratch / "index", embedder, settings.index.max_file_bytes)
         index.load()
         full = index.update()
         assert full is not None
@@ -185,8 +185,8 @@ def run_index_bench(settings: Settings, file_count: int, question_count: int) ->
 
     return {
         **report_header("index"),
-        "embedding_model": settings.embedding_model,
-        "threads": settings.threads,
+        "embedding_model": settings.index.embedding_model,
+        "threads": settings.runtime.threads,
         "corpus": f"{len(modules)} modules of the Python {platform.python_version()} "
         "standard library, function docstrings removed",
         "full_index": {

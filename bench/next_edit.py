@@ -24,7 +24,7 @@ import difflib
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -210,7 +210,7 @@ async def _run_server(settings: Settings, pairs: list[EditPair]) -> list[CaseRes
         results = []
         try:
             for number, pair in enumerate(pairs, start=1):
-                result = await run_case(client, root, number, pair, settings.next_edit_lines)
+                result = await run_case(client, root, number, pair, settings.next_edit.lines)
                 results.append(result)
                 outcome = (
                     "exact" if result.genls.exact else "offered" if result.genls.offered else "-"
@@ -235,7 +235,7 @@ def lookup_speed(settings: Settings, pairs: list[EditPair]) -> dict[str, Any]:
     try:
         for pair in pairs:
             cursor = pair.cursor_in_middle()
-            lines = settings.next_edit_lines
+            lines = settings.next_edit.lines
             window = edit_window(pair.middle, cursor, lines, lines)
             asked = NextEditRequest(
                 "", pair.path, pair.middle, cursor, None, (EditEvent(pair.before, pair.middle),)
@@ -273,13 +273,13 @@ def run_next_edit_bench(
     repo, until_commit = work_tree_and_commit(repo, until)
     pairs = select_pairs(repo, since, until_commit, count, seed)
     # The model path is what is measured: with no next-edit model set, the bundled 1.5B.
-    model = settings.next_edit_model or DEFAULT_MODEL
-    settings = replace(settings, index=False, next_edit=True, next_edit_model=model)
+    model = settings.next_edit.model or DEFAULT_MODEL
+    settings = settings.merged({"index": False, "nextEdit": True, "nextEditModel": model})
     report: dict[str, Any] = report_header("next-edit")
     report |= {
-        "model": settings.next_edit_model,
-        "threads": settings.threads,
-        "window_lines": settings.next_edit_lines,
+        "model": settings.next_edit.model,
+        "threads": settings.runtime.threads,
+        "window_lines": settings.next_edit.lines,
         "repository": repo.name,
         "since": since,
         "until": until_commit,

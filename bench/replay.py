@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -175,8 +175,8 @@ async def replay_with_genls(
     # Ghost text only: a next edit replaces text instead of extending the line, and it waits
     # for a pause in the typing that this client (which awaits every answer before the next
     # keystroke) would turn into a wait at every keystroke. `genls bench next-edit` measures it.
-    client = BenchClient(replace(settings, next_edit=False))
-    await client.start(worktree.as_uri(), prewarm=settings.prewarm)
+    client = BenchClient(settings.merged({"nextEdit": False}))
+    await client.start(worktree.as_uri(), prewarm=settings.completion.prewarm)
     try:
         await client.wait_until_ready()
         typist = typist_for(repo, hunk)
@@ -390,12 +390,12 @@ def run_replay_bench(
     hunks = select_hunks(repo, since, until_commit, count, seed)
     report: dict[str, Any] = report_header("replay")
     report |= {
-        "model": settings.model,
-        "threads": settings.threads,
-        "context_tokens": settings.context_tokens,
-        "min_token_probability": settings.min_token_probability
-        if settings.min_token_probability is not None
-        else calibrated_min_token_probability(settings.model),
+        "model": settings.completion.model,
+        "threads": settings.runtime.threads,
+        "context_tokens": settings.completion.context_tokens,
+        "min_token_probability": settings.completion.min_token_probability
+        if settings.completion.min_token_probability is not None
+        else calibrated_min_token_probability(settings.completion.model),
         "repository": repo.name,
         "since": since,
         "until": until_commit,
@@ -406,7 +406,11 @@ def run_replay_bench(
     genls_results: list[HunkResult] = []
     raw_results: list[HunkResult] = []
     peak = 0.0
-    baseline = RawLlama(ModelStore().path_for(settings.model), settings.threads) if raw else None
+    baseline = (
+        RawLlama(ModelStore().path_for(settings.completion.model), settings.runtime.threads)
+        if raw
+        else None
+    )
     try:
         with worktrees(repo) as make_worktree:
             for number, hunk in enumerate(hunks, start=1):

@@ -60,10 +60,10 @@ def run_shared_index_bench(
     embedding_server: str | None,
     embedding_server_model: str,
 ) -> dict[str, Any]:
-    shared = SharedStore(settings.index_store)
+    shared = SharedStore(settings.index.store)
     if shared.embedding_model() is not None:
         raise GenlsError(f"{shared.where} holds an index: give the benchmark an empty database")
-    embedder = Embedder(settings.embedding_model, settings.threads)
+    embedder = Embedder(settings.index.embedding_model, settings.runtime.threads)
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     scratch = Path(tempfile.mkdtemp(prefix="genls-bench-shared-"))
     try:
@@ -114,7 +114,7 @@ def run_shared_index_bench(
         **report_header("shared-index"),
         "store": shared.where,
         "embedding_model": embedder.identity,
-        "threads": settings.threads,
+        "threads": settings.runtime.threads,
         "workspace_files": file_count,
         "embedding_throughput": throughput,
         "ci_first_commit": summary(ci) | {"stored": stored},

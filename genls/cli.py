@@ -442,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
             elif args.suite == "image":
                 from bench.image import run_image_bench
 
-                report = run_image_bench(args.prompts or 0, settings.threads)
+                report = run_image_bench(args.prompts or 0, settings.runtime.threads)
             elif args.suite == "diagram":
                 from bench.diagram import run_diagram_bench
 
@@ -483,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.cases,
                     DEFAULT_SEED if args.seed is None else args.seed,
                 )
-            elif args.suite == "index" and settings.index_store != "local":
+            elif args.suite == "index" and settings.index.store != "local":
                 from bench.shared_index import run_shared_index_bench
 
                 report = run_shared_index_bench(
@@ -517,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _default_asset(args: argparse.Namespace, name: str) -> Path:
     root = _project_root(Path.cwd())
-    return root / Settings().merged(read_workspace_settings(root)).asset_folder / name
+    return root / Settings().merged(read_workspace_settings(root)).assets.asset_folder / name
 
 
 def _sfx(args: argparse.Namespace) -> int:
@@ -599,8 +599,8 @@ def _serve(args: argparse.Namespace) -> NoReturn:
             raise GenlsError(f"--tcp wants [HOST:]PORT, got {text!r}") from exc
         transport = f"tcp {host}:{port}"
     banner = (
-        f"genls {__version__} · model {settings.model} ({settings.backend}) · "
-        f"{settings.threads} threads · {transport}"
+        f"genls {__version__} · model {settings.completion.model} ({settings.runtime.backend}) · "
+        f"{settings.runtime.threads} threads · {transport}"
     )
     if args.tcp:  # started by hand in a terminal; over stdio the editor gets the log instead
         print(banner, file=sys.stderr, flush=True)
@@ -693,7 +693,9 @@ def _edit_file(args: argparse.Namespace) -> int:
     try:
         if args.command == "docstring":
             writer = DocstringWriter(
-                model, python_style=settings.docstring_style, line_width=settings.doc_line_width
+                model,
+                python_style=settings.instruction.docstring_style,
+                line_width=settings.instruction.doc_line_width,
             )
             edit = writer.document(text, start - 1, language, str(path)).edit
         else:
@@ -748,7 +750,7 @@ def _complete(args: argparse.Namespace) -> int:
                     "seconds": round(suggestion.seconds, 4) if suggestion else None,
                     "prompt_tokens": stats.prompt_tokens if stats else 0,
                     "generated_tokens": stats.generated_tokens if stats else 0,
-                    "model": settings.model,
+                    "model": settings.completion.model,
                 }
             )
         )
@@ -846,9 +848,9 @@ def _diagram(args: argparse.Namespace) -> int:
         symbol,
         format_of(args.output),
         args.depth,
-        args.max_nodes or settings.diagram_max_nodes,
+        args.max_nodes or settings.assets.diagram_max_nodes,
     )
-    drawn, written = diagram_to_file(root, request, args.output, settings.max_file_bytes)
+    drawn, written = diagram_to_file(root, request, args.output, settings.index.max_file_bytes)
     for note in drawn.graph.notes:
         print(f"genls: {note}", file=sys.stderr)
     if written is None:
@@ -964,7 +966,7 @@ def _image(args: argparse.Namespace) -> int:
         from multimodal.image.assets import make_icons
         from multimodal.image.generate import load_image_model
 
-        model = load_image_model(settings.image_model, settings.threads)
+        model = load_image_model(settings.assets.image_model, settings.runtime.threads)
         made = make_icons(model, request, args.output, f"genls {__version__}")
     except ImageError as exc:
         print(f"genls: {exc}", file=sys.stderr)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from genls.errors import ConfigError
-from genls.typed_values import camel, checked_values
+from genls.typed_values import camel, checked_values, snake
 
 BACKENDS = ("llama.cpp", "transformers", "openai")
 FIM_FORMATS = ("auto", "qwen", "starcoder", "codellama", "deepseek", "codegemma", "none")
@@ -35,32 +35,38 @@ def default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-@dataclass
-class Settings:
-    # Which model: a registry name (see `genls doctor`), a GGUF file, a Hugging Face folder,
-    # or, for the openai backend, the model name the server knows.
-    model: str = "qwen2.5-coder-0.5b"
+def _key(name: str, default: Any = dataclasses.MISSING, **kwargs: Any) -> Any:
+    """A section's field whose setting is named `name` (camelCase) rather than after it."""
+    return field(default=default, metadata={"key": name}, **kwargs)
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """How every model runs: which backend, where, on how many threads."""
+
     backend: str = "llama.cpp"
-    # transformers backend: the GGUF file inside the `model` folder, if loading from GGUF.
+    # transformers backend: the GGUF file inside the model folder, if loading from GGUF.
     gguf_file: str | None = None
     # openai backend: base URL of an OpenAI-compatible server, and its key (if any).
     endpoint: str | None = None
     api_key: str | None = None
-    # The instruction-following model for docstrings, refactors and history documents (same
-    # backend and endpoint as `model`); loaded on first use.
-    instruction_model: str = "qwen2.5-coder-1.5b"
-    # Next-edit suggestions (genls/nextEdit, and inline suggestions that replace text on the
-    # cursor's line): on/off; the model that rewrites the lines around the cursor, None for
-    # none (only the edits found without a model: a rename by hand continued), since on
-    # `genls bench next-edit` the bundled models offered nothing that passed the checks;
-    # and how many lines above and below the cursor it may rewrite.
-    next_edit: bool = True
-    next_edit_model: str | None = None
-    next_edit_lines: int = 10
-    # Python docstrings: google, numpy or sphinx; generated documentation wraps at this width.
-    docstring_style: str = "google"
-    doc_line_width: int = 88
     threads: int = field(default_factory=default_threads)
+
+    def __post_init__(self) -> None:
+        _check_choice("backend", self.backend, BACKENDS)
+        _check_positive("threads", self.threads)
+        _check_url("endpoint", self.endpoint)
+        if self.backend == "openai" and not self.endpoint:
+            raise ConfigError("the openai backend needs an endpoint, e.g. http://127.0.0.1:8080")
+
+
+@dataclass(frozen=True)
+class CompletionSettings:
+    """Ghost text: the model, its prompt budget and what a suggestion may be."""
+
+    # A registry name (see `genls doctor`), a GGUF file, a Hugging Face folder, or, for the
+    # openai backend, the model name the server knows.
+    model: str = "qwen2.5-coder-0.5b"
     # Prompt budget in tokens (prefix + suffix + cross-file snippets). 768 measured as good as
     # 1,024 on `genls bench replay` (characters saved, acceptance) with a faster arrival.
     context_tokens: int = 768
@@ -81,86 +87,142 @@ class Settings:
     debounce_ms: int = 0
     # languageIds for which completion is off, e.g. ["markdown", "plaintext"].
     disabled_languages: list[str] = field(default_factory=list)
-    log_level: str = "info"
-    # Workspace index: on/off, its folder (inside the workspace), which files, which embedder.
-    index: bool = True
-    index_folder: str = ".genls"
-    max_file_bytes: int = 1_000_000
-    embedding_model: str = "all-MiniLM-L6-v2"
-    # A team's OpenAI-compatible /v1/embeddings server; embeddingModel is then its model name.
-    embedding_endpoint: str | None = None
-    # "local", or a team's shared index in PostgreSQL with pgvector (postgresql://...): it
-    # serves the commit the workspace is on, and only files changed here are indexed here.
-    index_store: str = "local"
-    # Diagrams (genls.diagram): where their files go, inside the workspace, and how many
-    # nodes one may show before the rest is left out (and named in a note).
-    diagram_folder: str = "docs/diagrams"
-    diagram_max_nodes: int = 60
-    # Code lenses above functions and classes: "changed N times, last: <subject>" (git log -L).
-    history_code_lens: bool = True
-    # Where generated assets (images, music, sound effects) are written, inside the workspace.
-    asset_folder: str = "assets/generated"
-    # Images (genls.generateImage, genls image): "icons32", the bundled model, or the path of
-    # a diffusers model folder on disk (unet/ + scheduler/, or a Stable Diffusion folder).
-    image_model: str = "icons32"
 
     def __post_init__(self) -> None:
-        _check_choice("backend", self.backend, BACKENDS)
         _check_choice("fimFormat", self.fim_format, FIM_FORMATS)
-        _check_choice("logLevel", self.log_level, LOG_LEVELS)
-        _check_choice("docstringStyle", self.docstring_style, DOCSTRING_STYLES)
-        for name in (
-            "threads",
-            "context_tokens",
-            "max_tokens",
-            "max_lines",
-            "max_file_bytes",
-            "diagram_max_nodes",
-            "next_edit_lines",
-        ):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"setting {camel(name)} must be at least 1")
-        if self.doc_line_width < 40:
-            raise ConfigError("setting docLineWidth must be at least 40")
+        for name in ("context_tokens", "max_tokens", "max_lines"):
+            _check_positive(camel(name), getattr(self, name))
         if not 0 <= self.suffix_tokens < self.context_tokens:
             raise ConfigError("setting suffixTokens must be between 0 and contextTokens")
         if self.min_token_probability is not None and not 0 <= self.min_token_probability < 1:
             raise ConfigError("setting minTokenProbability must be at least 0 and below 1")
         if not 0.0 <= self.temperature <= 2.0:
             raise ConfigError("setting temperature must be between 0 and 2")
-        for name in ("index_folder", "diagram_folder", "asset_folder"):
-            folder = Path(getattr(self, name))
-            if folder.is_absolute() or ".." in folder.parts:
-                raise ConfigError(f"setting {camel(name)} must be a folder inside the workspace")
+
+
+@dataclass(frozen=True)
+class NextEditSettings:
+    """Next-edit suggestions (genls/nextEdit, and inline suggestions that replace text on the
+    cursor's line): on/off; the model that rewrites the lines around the cursor, None for none
+    (only the edits found without a model: a rename by hand continued), since on `genls bench
+    next-edit` the bundled models offered nothing that passed the checks; and how many lines
+    above and below the cursor it may rewrite."""
+
+    enabled: bool = _key("nextEdit", True)
+    model: str | None = _key("nextEditModel", None)
+    lines: int = _key("nextEditLines", 10)
+
+    def __post_init__(self) -> None:
+        _check_positive("nextEditLines", self.lines)
+
+
+@dataclass(frozen=True)
+class InstructionSettings:
+    """The instruction-following model for docstrings, refactors and history documents (same
+    backend and endpoint as completion), loaded on first use; how docstrings are written."""
+
+    model: str = _key("instructionModel", "qwen2.5-coder-1.5b")
+    # Python docstrings: google, numpy or sphinx; generated documentation wraps at this width.
+    docstring_style: str = "google"
+    doc_line_width: int = 88
+
+    def __post_init__(self) -> None:
+        _check_choice("docstringStyle", self.docstring_style, DOCSTRING_STYLES)
+        if self.doc_line_width < 40:
+            raise ConfigError("setting docLineWidth must be at least 40")
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """The workspace index: on/off, its folder (inside the workspace), which files, which
+    embedder, which store. A change of any of these opens the index again."""
+
+    enabled: bool = _key("index", True)
+    folder: str = _key("indexFolder", ".genls")
+    max_file_bytes: int = 1_000_000
+    embedding_model: str = "all-MiniLM-L6-v2"
+    # A team's OpenAI-compatible /v1/embeddings server; embeddingModel is then its model name.
+    embedding_endpoint: str | None = None
+    # "local", or a team's shared index in PostgreSQL with pgvector (postgresql://...): it
+    # serves the commit the workspace is on, and only files changed here are indexed here.
+    store: str = _key("indexStore", "local")
+
+    def __post_init__(self) -> None:
+        _check_positive("maxFileBytes", self.max_file_bytes)
+        _check_inside_workspace("indexFolder", self.folder)
+        _check_url("embeddingEndpoint", self.embedding_endpoint)
+        if self.store != "local" and not self.store.startswith(("postgresql://", "postgres://")):
+            raise ConfigError('setting indexStore must be "local" or a postgresql:// URL')
+
+
+@dataclass(frozen=True)
+class AssetSettings:
+    """Diagrams, images, music and sound effects: where their files go (inside the
+    workspace), how big a diagram may be, which image model draws."""
+
+    diagram_folder: str = "docs/diagrams"
+    # A diagram shows at most this many nodes (the rest is left out, and named in a note).
+    diagram_max_nodes: int = 60
+    asset_folder: str = "assets/generated"
+    # "icons32", the bundled model, or the path of a diffusers model folder on disk (unet/ +
+    # scheduler/, or a Stable Diffusion folder).
+    image_model: str = "icons32"
+
+    def __post_init__(self) -> None:
+        _check_positive("diagramMaxNodes", self.diagram_max_nodes)
+        _check_inside_workspace("diagramFolder", self.diagram_folder)
+        _check_inside_workspace("assetFolder", self.asset_folder)
         if not self.image_model:
             raise ConfigError("setting imageModel must be icons32 or a diffusers model folder")
-        for name in ("endpoint", "embedding_endpoint"):
-            url = getattr(self, name)
-            if url is not None and not url.startswith(("http://", "https://")):
-                raise ConfigError(f"setting {camel(name)} must be an http:// or https:// URL")
-        if self.index_store != "local" and not self.index_store.startswith(
-            ("postgresql://", "postgres://")
-        ):
-            raise ConfigError('setting indexStore must be "local" or a postgresql:// URL')
-        if self.backend == "openai" and not self.endpoint:
-            raise ConfigError("the openai backend needs an endpoint, e.g. http://127.0.0.1:8080")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, in typed sections. People (editors, TOML files, flags) name settings
+    flat, in camelCase (`maxTokens`, `indexFolder`): `merged` routes each to its section."""
+
+    runtime: RuntimeSettings = field(default_factory=RuntimeSettings)
+    completion: CompletionSettings = field(default_factory=CompletionSettings)
+    next_edit: NextEditSettings = field(default_factory=NextEditSettings)
+    instruction: InstructionSettings = field(default_factory=InstructionSettings)
+    index: IndexSettings = field(default_factory=IndexSettings)
+    assets: AssetSettings = field(default_factory=AssetSettings)
+    # Code lenses above functions and classes: "changed N times, last: <subject>" (git log -L).
+    history_code_lens: bool = True
+    log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        _check_choice("logLevel", self.log_level, LOG_LEVELS)
 
     def merged(self, overrides: dict[str, Any] | None) -> Settings:
-        """A new Settings with `overrides` (camelCase or snake_case keys) applied on top."""
+        """A new Settings with `overrides` (flat camelCase or snake_case keys) applied."""
         if not overrides:
             return self
-        values = dataclasses.asdict(self)
-        values.update(_coerce(overrides))
-        return Settings(**values)
+        values = checked_values(overrides, _FLAT_HINTS, "setting", ConfigError)
+        by_section: dict[str | None, dict[str, Any]] = {}
+        for key, value in values.items():
+            section, name = _FLAT[key]
+            by_section.setdefault(section, {})[name] = value
+        changed = {
+            section: dataclasses.replace(getattr(self, section), **fields)
+            for section, fields in by_section.items()
+            if section is not None
+        }
+        return dataclasses.replace(self, **changed, **by_section.get(None, {}))
 
     def as_camel_dict(self) -> dict[str, Any]:
-        return {camel(k): v for k, v in dataclasses.asdict(self).items()}
+        """The flat settings, named as people write them."""
+        out = {}
+        for key, (section, name) in _FLAT.items():
+            value = getattr(getattr(self, section), name) if section else getattr(self, name)
+            out[camel(key)] = list(value) if isinstance(value, list) else value
+        return out
 
     def as_shown_dict(self) -> dict[str, Any]:
         """The camelCase settings as logs and the status show them: no key, no password."""
         return self.as_camel_dict() | {
             "apiKey": None,
-            "indexStore": without_password(self.index_store),
+            "indexStore": without_password(self.index.store),
         }
 
 
@@ -175,16 +237,46 @@ def without_password(url: str) -> str:
     return f"{scheme}://{user}@{location}" if at else f"{scheme}://{location}"
 
 
-_HINTS = get_type_hints(Settings)
+def _flat_names() -> tuple[dict[str, tuple[str | None, str]], dict[str, Any]]:
+    """snake_case setting -> (section, field), and each setting's type."""
+    flat: dict[str, tuple[str | None, str]] = {}
+    hints: dict[str, Any] = {}
+    top = get_type_hints(Settings)
+    for outer in dataclasses.fields(Settings):
+        kind = top[outer.name]
+        if not dataclasses.is_dataclass(kind):
+            flat[outer.name], hints[outer.name] = (None, outer.name), kind
+            continue
+        inner_hints = get_type_hints(kind)
+        for inner in dataclasses.fields(kind):
+            key = snake(inner.metadata.get("key", inner.name))
+            assert key not in flat, f"two settings named {key}"
+            flat[key], hints[key] = (outer.name, inner.name), inner_hints[inner.name]
+    return flat, hints
 
 
-def _coerce(raw: dict[str, Any]) -> dict[str, Any]:
-    return checked_values(raw, _HINTS, "setting", ConfigError)
+_FLAT, _FLAT_HINTS = _flat_names()
 
 
 def _check_choice(key: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise ConfigError(f"setting {key} is {value!r}; choose one of: {', '.join(choices)}")
+
+
+def _check_positive(key: str, value: int) -> None:
+    if value < 1:
+        raise ConfigError(f"setting {key} must be at least 1")
+
+
+def _check_inside_workspace(key: str, folder: str) -> None:
+    path = Path(folder)
+    if path.is_absolute() or ".." in path.parts:
+        raise ConfigError(f"setting {key} must be a folder inside the workspace")
+
+
+def _check_url(key: str, url: str | None) -> None:
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"setting {key} must be an http:// or https:// URL")
 
 
 def layered_settings(

@@ -36,7 +36,7 @@ def run_doctor(settings: Settings, *, measure_speed: bool, as_json: bool) -> int
     checks.extend(_model_checks(settings))
     if measure_speed and all(c.ok for c in checks if c.essential):
         checks.append(_speed_check(settings))
-        if settings.backend == "llama.cpp":
+        if settings.runtime.backend == "llama.cpp":
             checks.extend(_latency_checks(settings))
     essential_ok = all(c.ok for c in checks if c.essential)
     if as_json:
@@ -72,11 +72,15 @@ def _environment_checks(settings: Settings):
 
     physical = psutil.cpu_count(logical=False) or 0
     logical = psutil.cpu_count() or 0
-    advice = "" if settings.threads <= max(physical, 1) else " (more than physical cores: slower)"
+    advice = (
+        ""
+        if settings.runtime.threads <= max(physical, 1)
+        else " (more than physical cores: slower)"
+    )
     yield Check(
         "threads",
         True,
-        f"{settings.threads} of {physical} physical / {logical} logical cores{advice}",
+        f"{settings.runtime.threads} of {physical} physical / {logical} logical cores{advice}",
     )
     grammars = [lang.id for lang in LANGUAGES if lang.grammar is not None]
     missing = [lang.id for lang in LANGUAGES if lang.grammar_module and lang.grammar is None]
@@ -87,7 +91,7 @@ def _environment_checks(settings: Settings):
 def _model_checks(settings: Settings):
     store = ModelStore()
     for spec in MODELS.values():
-        wanted = settings.backend != "openai" and settings.model == spec.name
+        wanted = settings.runtime.backend != "openai" and settings.completion.model == spec.name
         try:
             started = time.perf_counter()
             path = store.provision(spec)
@@ -99,13 +103,15 @@ def _model_checks(settings: Settings):
             )
         except GenlsError as exc:
             yield Check(f"model {spec.name}", False, f"{spec.role}; {exc}", essential=wanted)
-    if settings.backend == "openai":
-        yield Check("model server", True, f"{settings.model} at {settings.endpoint}")
+    if settings.runtime.backend == "openai":
+        yield Check(
+            "model server", True, f"{settings.completion.model} at {settings.runtime.endpoint}"
+        )
         return
     # Completion needs its model; docstrings, refactors and history documents need the other.
     configured = (
-        ("configured model", settings.model, True),
-        ("configured instruction model", settings.instruction_model, False),
+        ("configured model", settings.completion.model, True),
+        ("configured instruction model", settings.instruction.model, False),
     )
     for label, model, essential in configured:
         if model in MODELS:
@@ -136,7 +142,7 @@ def _speed_check(settings: Settings) -> Check:
         else 0.0
     )
     # A cold prompt of the whole budget plus a 32-token answer, the worst case users feel.
-    budget = settings.context_tokens
+    budget = settings.completion.context_tokens
     cold = budget / prefill + 32 / decode if prefill and decode else float("inf")
     verdict = "fine for ghost text" if cold < 10 else "slow: try a smaller model or more threads"
     return Check(

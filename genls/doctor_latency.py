@@ -98,8 +98,8 @@ async def _measure(engine: CompletionEngine) -> ModelLatency:
     stats = cold.stats
     rate = stats.prompt_tokens / stats.prefill_seconds if stats.prefill_seconds else 0.0
     return ModelLatency(
-        model=engine.settings.model,
-        budget=engine.settings.context_tokens,
+        model=engine.settings.completion.model,
+        budget=engine.settings.completion.context_tokens,
         cold_seconds=cold.seconds,
         prefill_seconds=stats.prefill_seconds,
         prefill_tokens_per_second=rate or 1.0,

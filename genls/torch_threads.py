@@ -16,6 +16,12 @@ _lock = threading.Lock()
 _chosen: list[int] = []
 
 
+def torch_thread_count() -> int | None:
+    """The count torch was given in this process; None before any model loaded torch."""
+    with _lock:
+        return _chosen[0] if _chosen else None
+
+
 def torch_with_threads(threads: int) -> ModuleType:
     """torch, its thread count set to `threads` if this is the first call in the process;
     later callers share the first count (a new `threads` setting applies after a restart)."""

@@ -139,7 +139,7 @@ def test_instruction_model_loads_on_first_question():
     from genls.config import Settings
     from genls.llm.instruction import InstructionModel
 
-    model = InstructionModel(Settings(instruction_model=TINY_MODEL))
+    model = InstructionModel(Settings().merged({"instruction_model": TINY_MODEL}))
     assert not model.loaded
     assert "Paris" in model.ask(CHAT[0].content, CHAT[1].content, max_tokens=8)
     assert model.loaded
@@ -153,7 +153,7 @@ def test_new_settings_never_wait_for_a_question_being_answered():
     from genls.config import Settings
     from genls.llm.instruction import InstructionModel
 
-    model = InstructionModel(Settings(instruction_model=TINY_MODEL, threads=2))
+    model = InstructionModel(Settings().merged({"instruction_model": TINY_MODEL, "threads": 2}))
     generating, release = threading.Event(), threading.Event()
 
     def held() -> bool:  # the generation's cancellation check: it waits here, holding the lock
@@ -169,7 +169,9 @@ def test_new_settings_never_wait_for_a_question_being_answered():
     applied = threading.Event()
     threading.Thread(
         target=lambda: (
-            model.update_settings(Settings(instruction_model=TINY_MODEL, threads=1)),
+            model.update_settings(
+                Settings().merged({"instruction_model": TINY_MODEL, "threads": 1})
+            ),
             applied.set(),
         )
     ).start()

@@ -11,7 +11,40 @@ from genls.errors import ConfigError
 
 def test_camel_and_snake_case_keys():
     s = Settings().merged({"contextTokens": 512, "max_tokens": 16, "temperature": 0})
-    assert (s.context_tokens, s.max_tokens, s.temperature) == (512, 16, 0.0)
+    completion = s.completion
+    assert (completion.context_tokens, completion.max_tokens, completion.temperature) == (
+        512,
+        16,
+        0.0,
+    )
+
+
+def test_flat_names_reach_their_sections_and_back():
+    flat = {
+        "index": False,
+        "indexFolder": "cache/genls",
+        "indexStore": "postgresql://ci@db/genls",
+        "nextEdit": False,
+        "nextEditModel": "qwen2.5-coder-1.5b",
+        "instructionModel": "smollm2-135m",
+        "docstringStyle": "numpy",
+        "imageModel": "models/sd",
+        "threads": 3,
+        "logLevel": "debug",
+    }
+    s = Settings().merged(flat)
+    assert (s.index.enabled, s.index.folder, s.index.store) == (
+        False,
+        "cache/genls",
+        "postgresql://ci@db/genls",
+    )
+    assert (s.next_edit.enabled, s.next_edit.model) == (False, "qwen2.5-coder-1.5b")
+    assert (s.instruction.model, s.instruction.docstring_style) == ("smollm2-135m", "numpy")
+    assert (s.assets.image_model, s.runtime.threads, s.log_level) == ("models/sd", 3, "debug")
+    assert s.completion == Settings().completion  # untouched sections stay as they were
+    camel = s.as_camel_dict()
+    assert {key: camel[key] for key in flat} == flat
+    assert Settings().merged(camel) == s
 
 
 @pytest.mark.parametrize(
@@ -40,8 +73,8 @@ def test_precedence_and_sources(tmp_path):
     (tmp_path / ".genls.toml").write_text("maxTokens = 30\n")
     workspace = read_workspace_settings(tmp_path)
     settings = Settings().merged(workspace).merged({"maxTokens": 40})
-    assert settings.max_tokens == 40
-    assert Settings().merged(workspace).max_tokens == 30
+    assert settings.completion.max_tokens == 40
+    assert Settings().merged(workspace).completion.max_tokens == 30
 
 
 def test_one_precedence_for_server_and_command_line():
@@ -50,8 +83,12 @@ def test_one_precedence_for_server_and_command_line():
     editor = {"maxTokens": 40, "threads": 2}
     flags = {"maxTokens": 50}
     settings = layered_settings(workspace, editor, flags)
-    assert (settings.max_tokens, settings.threads, settings.context_tokens) == (50, 2, 700)
-    assert layered_settings(workspace, None, {"threads": 3}).threads == 3
+    assert (
+        settings.completion.max_tokens,
+        settings.runtime.threads,
+        settings.completion.context_tokens,
+    ) == (50, 2, 700)
+    assert layered_settings(workspace, None, {"threads": 3}).runtime.threads == 3
     assert layered_settings(None, None, None) == Settings()
 
 

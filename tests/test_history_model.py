@@ -34,7 +34,7 @@ def project(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tiny_model():
     # One thread: the test machine is shared, and llama.cpp threads wait on each other.
-    model = InstructionModel(Settings(instruction_model=TINY_MODEL, threads=1))
+    model = InstructionModel(Settings().merged({"instruction_model": TINY_MODEL, "threads": 1}))
     yield model
     model.close()
 

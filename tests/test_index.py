@@ -280,7 +280,9 @@ def test_a_symbol_from_another_file_reaches_the_completion_prompt(repo, embedder
     text = "from pkg.geometry import circle_area\n\n\ndef report(r):\n    area = circle_area("
     app.write_text(text)
     engine = CompletionEngine(
-        Settings(model=TINY_MODEL, max_tokens=8), create_backend, IndexContextProvider(index)
+        Settings().merged({"model": TINY_MODEL, "max_tokens": 8}),
+        create_backend,
+        IndexContextProvider(index),
     )
     request = CompletionRequest(app.as_uri(), str(app), text, len(text), "python")
     try:

@@ -166,6 +166,21 @@ async def test_index_settings_changed_at_run_time_take_effect(client: LanguageCl
     assert await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="dist")) == []
     assert await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="basketTotal"))
 
+    # torch (the embedder has loaded it) keeps its thread count: the server says so.
+    status_before = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="genls.status")
+    )
+    threads = status_before["settings"]["threads"] + 1
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"genls": {"threads": threads}})
+    )
+    await client.workspace_execute_command_async(types.ExecuteCommandParams(command="genls.status"))
+    told = [m.message for m in client.messages if "until genls restarts" in m.message]
+    assert told == [
+        f"genls: the completion models use {threads} threads from now on; torch (embeddings, "
+        f"images, music) keeps {threads - 1} until genls restarts"
+    ]
+
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"genls": {"index": False}})
     )

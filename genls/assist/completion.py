@@ -34,17 +34,14 @@ from genls.llm.registry import calibrated_min_token_probability
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Settings that need a new backend when they change; the rest apply to the next request.
-_BACKEND_SETTINGS = (
-    "model",
-    "backend",
-    "gguf_file",
-    "endpoint",
-    "api_key",
-    "threads",
-    "context_tokens",
-    "max_tokens",
-)
+
+def _made_from(settings: Settings) -> tuple:
+    """Settings that need a new backend when they change; the rest apply to the next request
+    (the context window is made from the prompt budget)."""
+    budget = (settings.completion.context_tokens, settings.completion.max_tokens)
+    return (settings.completion.model, settings.runtime, budget)
+
+
 # Look this far around the cursor for NUL bytes: a binary file gets no suggestions.
 _BINARY_PROBE_CHARS = 8_192
 
@@ -116,7 +113,7 @@ class CompletionEngine:
     ) -> None:
         self.settings = settings
         self.context = context
-        self._model = BackendSlot("completion", create_backend, _BACKEND_SETTINGS)
+        self._model = BackendSlot("completion", create_backend, _made_from)
         self.recent: deque[GenerationRecord] = deque(maxlen=16)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genls-model")
         self._tickets = count(1)
@@ -161,8 +158,8 @@ class CompletionEngine:
 
     def is_enabled_for(self, request: CompletionRequest) -> bool:
         language = language_for(request.language_id, request.path)
-        return language.id not in self.settings.disabled_languages and (
-            request.language_id not in self.settings.disabled_languages
+        return language.id not in self.settings.completion.disabled_languages and (
+            request.language_id not in self.settings.completion.disabled_languages
         )
 
     async def complete(self, request: CompletionRequest) -> Suggestion | None:
@@ -185,7 +182,7 @@ class CompletionEngine:
     def _may_work_ahead(self, request: CompletionRequest) -> bool:
         """Speculation and prewarming never stop a request someone is waiting for."""
         return (
-            self.settings.prewarm
+            self.settings.completion.prewarm
             and not self._requests_in_flight
             and self.is_enabled_for(request)
             and not _looks_binary(request.text, request.offset)
@@ -216,8 +213,8 @@ class CompletionEngine:
                 cached.text, "\n" in cached.text, source, seconds, cached.confidence
             )
             return suggestion, source
-        if self.settings.debounce_ms:
-            await asyncio.sleep(self.settings.debounce_ms / 1000)
+        if self.settings.completion.debounce_ms:
+            await asyncio.sleep(self.settings.completion.debounce_ms / 1000)
             if self._newest != ticket:
                 return None, "model"
         work = partial(self._complete_blocking, request, started=started, origin=origin)
@@ -271,7 +268,7 @@ class CompletionEngine:
         backend = self._loaded()
         settings = self.settings
         language = language_for(request.language_id, request.path)
-        fim = resolve_format(settings.fim_format, backend.fim)
+        fim = resolve_format(settings.completion.fim_format, backend.fim)
         snippets = self.context.snippets(request) if self.context else ()
         prompt = build_prompt(
             text=request.text,
@@ -280,8 +277,8 @@ class CompletionEngine:
             comment=language.line_comment,
             fim=fim,
             count_tokens=backend.count_tokens,
-            context_tokens=settings.context_tokens,
-            suffix_tokens=settings.suffix_tokens,
+            context_tokens=settings.completion.context_tokens,
+            suffix_tokens=settings.completion.suffix_tokens,
             snippets=snippets,
         )
         return backend, language, fim, prompt
@@ -312,14 +309,14 @@ class CompletionEngine:
             multiline=syntax.multiline,
             indent=syntax.indent,
             opens_block=syntax.opens_block,
-            max_lines=self.settings.max_lines,
+            max_lines=self.settings.completion.max_lines,
             special_tokens=fim.special_tokens if fim else (),
             min_token_probability=self._min_token_probability(),
         )
         generation = GenerationRequest(
             prompt=prompt_text,
-            max_tokens=self.settings.max_tokens,
-            temperature=self.settings.temperature,
+            max_tokens=self.settings.completion.max_tokens,
+            temperature=self.settings.completion.temperature,
             stop=tuple(stops),
         )
         generated = ""
@@ -369,8 +366,12 @@ class CompletionEngine:
         return Suggestion(text, "\n" in text, origin, seconds, confidence, stats)
 
     def _min_token_probability(self) -> float:
-        chosen = self.settings.min_token_probability
-        return calibrated_min_token_probability(self.settings.model) if chosen is None else chosen
+        chosen = self.settings.completion.min_token_probability
+        return (
+            calibrated_min_token_probability(self.settings.completion.model)
+            if chosen is None
+            else chosen
+        )
 
     def _prewarm_blocking(
         self, request: CompletionRequest, should_stop: Callable[[], bool], *, started: float

@@ -55,7 +55,10 @@ log = logging.getLogger(__name__)
 PROMPT_TOKENS = 512
 # Room for an answer a few lines longer than the window (an edit that adds lines).
 _ANSWER_MARGIN_TOKENS = 48
-_BACKEND_SETTINGS = ("next_edit_model", "backend", "gguf_file", "endpoint", "api_key", "threads")
+
+
+def _made_from(settings: Settings) -> tuple:
+    return (settings.next_edit.model, settings.runtime)
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ class NextEditEngine:
     ) -> None:
         self.settings = settings
         self._completion = completion
-        self._model = BackendSlot("next edits", create_backend, _BACKEND_SETTINGS)
+        self._model = BackendSlot("next edits", create_backend, _made_from)
         self.recent: deque[NextEditAttempt] = deque(maxlen=8)
         self._private: dict[Path, bool] = {}  # by path: a secret's name, or git ignores it
 
@@ -113,12 +116,12 @@ class NextEditEngine:
         self.settings = settings  # a changed model is loaded again on next use
 
     def window(self, request: NextEditRequest) -> EditWindow:
-        lines = self.settings.next_edit_lines
+        lines = self.settings.next_edit.lines
         return edit_window(request.text, request.offset, lines, lines)
 
     async def predict(self, request: NextEditRequest) -> NextEdit | None:
         """The next edit, or None; a completion request meanwhile stops the model."""
-        if not self.settings.next_edit or not request.events or _undone(request.events):
+        if not self.settings.next_edit.enabled or not request.events or _undone(request.events):
             return None
         if not self._completion.is_enabled_for(_as_completion(request)):
             return None  # a language with completion off (disabledLanguages)
@@ -146,7 +149,7 @@ class NextEditEngine:
             line = request.text.count("\n", 0, found.start)
             self.recent.append(NextEditAttempt("rename", found.seconds, True, False, None, line))
             return found
-        if self.settings.next_edit_model is None:
+        if self.settings.next_edit.model is None:
             return None  # no next-edit model: only the edits found without one
         # A function's parameters changed: the model rewrites the lines around its next call
         # that passes the old arguments, else those around the cursor.

@@ -154,13 +154,15 @@ class WorkspaceIndex:
     def from_settings(cls, root: Path, settings: Settings) -> WorkspaceIndex:
         """The index a workspace's settings ask for (not loaded yet: no model, no server)."""
         embedder = create_embedder(
-            settings.embedding_model,
-            settings.threads,
-            settings.embedding_endpoint,
-            settings.api_key,
+            settings.index.embedding_model,
+            settings.runtime.threads,
+            settings.index.embedding_endpoint,
+            settings.runtime.api_key,
         )
-        shared = SharedStore(settings.index_store) if settings.index_store != "local" else None
-        return cls(root, root / settings.index_folder, embedder, settings.max_file_bytes, shared)
+        shared = SharedStore(settings.index.store) if settings.index.store != "local" else None
+        return cls(
+            root, root / settings.index.folder, embedder, settings.index.max_file_bytes, shared
+        )
 
     @property
     def ready(self) -> bool:

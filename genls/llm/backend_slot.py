@@ -21,16 +21,19 @@ log = logging.getLogger(__name__)
 
 class BackendSlot:
     def __init__(
-        self, role: str, create: Callable[[Settings], Backend], depends_on: tuple[str, ...]
+        self,
+        role: str,
+        create: Callable[[Settings], Backend],
+        made_from: Callable[[Settings], tuple],
     ) -> None:
         self._role = role  # for the log: "completion", "next edits", ...
         self._create = create
-        self._depends_on = depends_on  # the settings the backend is made from
+        self._made_from = made_from  # the settings the backend is made from
         self._backend: Backend | None = None
         self._key: tuple = ()
 
     def key(self, settings: Settings) -> tuple:
-        return tuple(getattr(settings, name) for name in self._depends_on)
+        return self._made_from(settings)
 
     @property
     def backend(self) -> Backend | None:

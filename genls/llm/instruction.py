@@ -18,7 +18,9 @@ from genls.llm.backend import Backend, ChatMessage
 from genls.llm.backend_slot import BackendSlot
 from genls.llm.factory import create_instruction_backend
 
-_BACKEND_SETTINGS = ("backend", "instruction_model", "endpoint", "api_key", "gguf_file", "threads")
+
+def _made_from(settings: Settings) -> tuple:
+    return (settings.instruction.model, settings.runtime)
 
 
 def _never() -> bool:
@@ -32,7 +34,7 @@ class InstructionModel:
         backend_factory: Callable[[Settings], Backend] = create_instruction_backend,
     ) -> None:
         self.settings = settings
-        self._model = BackendSlot("instructions", backend_factory, _BACKEND_SETTINGS)
+        self._model = BackendSlot("instructions", backend_factory, _made_from)
         self._lock = threading.Lock()
 
     @property
@@ -42,7 +44,7 @@ class InstructionModel:
     @property
     def description(self) -> str:
         backend = self._model.backend
-        return backend.description if backend else self.settings.instruction_model
+        return backend.description if backend else self.settings.instruction.model
 
     def ask(
         self,

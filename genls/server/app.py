@@ -38,6 +38,7 @@ from genls.llm.factory import create_backend
 from genls.llm.instruction import InstructionModel
 from genls.server.asset_models import AssetModels
 from genls.server.change_batch import ChangeBatch
+from genls.torch_threads import torch_thread_count
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -97,7 +98,7 @@ class GenlsServer(LanguageServer):
     def open_index(self, root: Path | None) -> None:
         """Create the workspace index (not yet loaded) and feed completions from it."""
         self.index, self.engine.context = None, None
-        if root is None or not self.settings.index:
+        if root is None or not self.settings.index.enabled:
             return
         try:
             self.index = WorkspaceIndex.from_settings(root, self.settings)
@@ -174,15 +175,16 @@ class GenlsServer(LanguageServer):
             except ConfigError as exc:
                 self.show_error(exc)
 
-    def apply_client_settings(self, raw: Any) -> set[str]:
-        """Merge settings sent by the client: the names (camelCase) of the settings that
-        changed. A bad value is reported and nothing changes."""
+    def apply_client_settings(self, raw: Any) -> None:
+        """Merge settings sent by the client; each takes effect on its next use (a model
+        loads again, the index re-opens: lifecycle_features). A bad value is reported and
+        nothing changes."""
         try:
             overrides = {**self.client_overrides, **unwrap_client_settings(raw)}
             settings = layered_settings(self.workspace_overrides, overrides, self.cli_overrides)
         except ConfigError as exc:
             self.show_error(exc)
-            return set()
+            return
         before, after = self.settings.as_camel_dict(), settings.as_camel_dict()
         shown = settings.as_shown_dict()
         changed = {key: shown[key] for key, value in after.items() if before[key] != value}
@@ -195,7 +197,16 @@ class GenlsServer(LanguageServer):
         self.next_edit.update_settings(settings)
         self.instruction.update_settings(settings)
         self._shown_errors.clear()
-        return set(changed)
+        torch_threads = torch_thread_count()
+        if "threads" in changed and torch_threads not in (None, settings.runtime.threads):
+            self.window_show_message(
+                types.ShowMessageParams(
+                    type=types.MessageType.Info,
+                    message=f"genls: the completion models use {settings.runtime.threads} "
+                    f"threads from now on; torch (embeddings, images, music) keeps "
+                    f"{torch_threads} until genls restarts",
+                )
+            )
 
     # -- reporting --------------------------------------------------------------------------
 

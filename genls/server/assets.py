@@ -14,7 +14,7 @@ def asset_folder(ls: GenlsServer, folder: str | None) -> Path:
     commands that call this need one)."""
     assert ls.root is not None
     root = ls.root.resolve()
-    path = (root / (folder or ls.settings.asset_folder)).resolve()
+    path = (root / (folder or ls.settings.assets.asset_folder)).resolve()
     if not path.is_relative_to(root):
         raise CommandRefused(f"folder {folder!r} is outside the workspace")
     return path

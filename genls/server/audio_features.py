@@ -87,7 +87,7 @@ async def generate_music(ls: GenlsServer, options: MusicOptions) -> dict[str, An
     def work(job: ServerJob) -> list[Path]:
         name = options.name or f"{options.prompt[:40]}-s{request.seed}"
         files = music_files(
-            ls.asset_models.music(ls.settings.threads),
+            ls.asset_models.music(ls.settings.runtime.threads),
             request,
             free_name(folder, name, ".wav"),
             stems=options.stems,

@@ -171,8 +171,8 @@ def register(server: GenlsServer) -> None:
 def docstring_writer(ls: GenlsServer, document: TextDocument) -> DocstringWriter:
     writer = DocstringWriter(
         ls.instruction,
-        python_style=ls.settings.docstring_style,
-        line_width=ls.settings.doc_line_width,
+        python_style=ls.settings.instruction.docstring_style,
+        line_width=ls.settings.instruction.doc_line_width,
     )
     if ls.index is not None:  # callers and callees as context
         writer.context = IndexDocContext(ls.index, _relative(ls, document))

@@ -64,15 +64,17 @@ async def diagram(ls: GenlsServer, options: DiagramOptions) -> dict[str, Any]:
         symbol=options.symbol or None,
         format="md" if options.markdown else options.format,
         depth=options.depth,
-        max_nodes=options.max_nodes or ls.settings.diagram_max_nodes,
+        max_nodes=options.max_nodes or ls.settings.assets.diagram_max_nodes,
     )
     request.check()
     async with ServerJob(ls, f"genls: {request.kind} diagram", cancellable=False):
-        drawn = await asyncio.to_thread(ls.diagrams.make, root, request, ls.settings.max_file_bytes)
+        drawn = await asyncio.to_thread(
+            ls.diagrams.make, root, request, ls.settings.index.max_file_bytes
+        )
         if options.markdown:
             target = Path(to_fs_path(options.markdown) or options.markdown)
         else:
-            target = root / ls.settings.diagram_folder / _file_name(request, drawn)
+            target = root / ls.settings.assets.diagram_folder / _file_name(request, drawn)
         await _deliver(ls, target, request, drawn)
     for warning in drawn.warnings:
         ls.refuse(warning)

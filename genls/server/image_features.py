@@ -55,7 +55,7 @@ async def generate_image(ls: GenlsServer, options: ImageOptions) -> dict[str, An
             job.report(f"step {done}/{total}", int(100 * done / total))
 
         target = free_name(folder, request.prompt, ".png", also=("-sheet.png",))
-        model = ls.asset_models.image(settings.image_model, settings.threads)
+        model = ls.asset_models.image(settings.assets.image_model, settings.runtime.threads)
         return make_icons(model, request, target, f"genls {__version__}", job.should_stop, on_step)
 
     # One sampling thread: a second request waits its turn instead of halving both.

@@ -21,10 +21,6 @@ from genls.server.progress import CLIENT_REPLY_TIMEOUT_S, ServerJob
 
 log = logging.getLogger(__name__)
 
-# Settings the index is made from: a change opens it again (reopen_index).
-INDEX_SETTINGS = frozenset(
-    {"index", "indexFolder", "maxFileBytes", "embeddingModel", "embeddingEndpoint", "indexStore"}
-)
 SEARCH_COMMAND = "genls.search"
 INDEX_COMMAND = "genls.index"
 _SYMBOL_KINDS = {

@@ -14,7 +14,6 @@ from genls.errors import GenlsError
 from genls.server.app import GenlsServer
 from genls.server.client_log import forward_logs_to_client
 from genls.server.index_features import (
-    INDEX_SETTINGS,
     index_workspace,
     reopen_index,
     watch_files,
@@ -53,7 +52,9 @@ async def initialized(ls: GenlsServer, params: types.InitializedParams) -> None:
 
 def did_change_configuration(ls: GenlsServer, params: types.DidChangeConfigurationParams) -> None:
     # Applied before the next message is read: a request sent after it sees it.
-    if ls.apply_client_settings(params.settings or {}) & INDEX_SETTINGS:
+    before = ls.settings
+    ls.apply_client_settings(params.settings or {})
+    if ls.settings.index != before.index:  # the settings the index is made from
         reopen_index(ls)
 
 

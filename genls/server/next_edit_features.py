@@ -76,10 +76,10 @@ async def nearby_item(
     ls: GenlsServer, document: TextDocument, position: types.Position
 ) -> types.InlineCompletionItem | None:
     """The next edit as an inline completion that replaces text, on the cursor's line."""
-    if not ls.settings.next_edit or not ls.edit_history.events(document.uri):
+    if not ls.settings.next_edit.enabled or not ls.edit_history.events(document.uri):
         return None
     text, version = document.source, document.version
-    if ls.settings.next_edit_model is not None:
+    if ls.settings.next_edit.model is not None:
         # Between keystrokes the model would only start to be stopped again, and each start
         # delays the next completion by one step: wait for a pause in the typing.
         await asyncio.sleep(MODEL_PAUSE_SECONDS)
