@@ -72,7 +72,7 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 test: setup lint vscode vsix diagram-tools nvim-0.12 code-server
-	$(BIN)/pytest -q
+	GENLS_WHEELHOUSE=$(WHEELHOUSE) $(BIN)/pytest -q
 
 # code-server needs Node 24 (Debian has 20) and builds native modules (libkrb5-dev); npm 11
 # refuses the --allow-scripts its install script passes on, so npm 10 installs it. Debian's

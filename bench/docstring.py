@@ -26,6 +26,7 @@ from genls.assist.text_edit import apply_edits
 from genls.config import Settings
 from genls.errors import GenlsError
 from genls.index.languages import language_for
+from genls.index.symbols import ParsedSource
 from genls.llm.instruction import InstructionModel
 
 _SEED = 29
@@ -44,7 +45,7 @@ def sample_functions(count: int) -> list[tuple[Path, str, int]]:
             continue
         for path in sorted(Path(spec.submodule_search_locations[0]).rglob("*.py")):
             text = path.read_text(encoding="utf-8", errors="replace")
-            for target in find_targets(text, python):
+            for target in find_targets(ParsedSource(text, python)):
                 lines = target.definition.end_line - target.definition.start_line
                 if target.parameters and target.existing and lines <= _MAX_LINES:
                     candidates.append((path, text, target))
@@ -84,10 +85,11 @@ def run_docstring_bench(settings: Settings, count: int, models: tuple[str, ...] 
 
 
 def _one(writer: DocstringWriter, python, path: Path, text: str, line: int) -> dict[str, Any]:
-    target = next(t for t in find_targets(text, python) if t.definition.start_line == line)
+    source = ParsedSource(text, python)
+    target = next(t for t in find_targets(source) if t.definition.start_line == line)
     started = time.perf_counter()
     try:
-        result = writer.document(text, line, python, str(path))
+        result = writer.document(source, line, str(path))
     except (DocstringError, GenlsError) as exc:
         return {"ok": False, "seconds": time.perf_counter() - started, "error": str(exc)}
     seconds = time.perf_counter() - started

@@ -39,6 +39,7 @@ from genls.assist.next_edit import NextEditRequest, model_prompt
 from genls.assist.next_edit_prompt import STOPS, edit_window
 from genls.config import Settings
 from genls.index.languages import language_for
+from genls.index.symbols import ParsedSource
 from genls.llm.backend import GenerationRequest
 from genls.llm.factory import create_next_edit_backend
 from genls.server.convert import offset_at
@@ -237,8 +238,9 @@ def lookup_speed(settings: Settings, pairs: list[EditPair]) -> dict[str, Any]:
             cursor = pair.cursor_in_middle()
             lines = settings.next_edit.lines
             window = edit_window(pair.middle, cursor, lines, lines)
+            source = ParsedSource(pair.middle, language_for(None, pair.path))
             asked = NextEditRequest(
-                "", pair.path, pair.middle, cursor, None, (EditEvent(pair.before, pair.middle),)
+                "", pair.path, source, cursor, None, (EditEvent(pair.before, pair.middle),)
             )
             prompt, _ = model_prompt(asked, window, [], backend.count_tokens)
             answers = []

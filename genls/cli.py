@@ -681,6 +681,7 @@ def _edit_file(args: argparse.Namespace) -> int:
     from genls.assist.text_edit import apply_edits
     from genls.atomic_files import write_text
     from genls.index.languages import language_for
+    from genls.index.symbols import ParsedSource
     from genls.llm.instruction import InstructionModel
 
     path, start, end = _line_range(args.location)
@@ -688,7 +689,7 @@ def _edit_file(args: argparse.Namespace) -> int:
     if end > text.count("\n") + 1:
         raise GenlsError(f"{path} has {text.count(chr(10)) + 1} lines; line {end} is past the end")
     settings = settings_for(path, args)
-    language = language_for(None, str(path))
+    source = ParsedSource(text, language_for(None, str(path)))
     model = InstructionModel(settings)
     try:
         if args.command == "docstring":
@@ -697,11 +698,11 @@ def _edit_file(args: argparse.Namespace) -> int:
                 python_style=settings.instruction.docstring_style,
                 line_width=settings.instruction.doc_line_width,
             )
-            edit = writer.document(text, start - 1, language, str(path)).edit
+            edit = writer.document(source, start - 1, str(path)).edit
         else:
             edit = (
                 Refactorer(model)
-                .rewrite(text, start - 1, end - 1, args.instruction, language, str(path))
+                .rewrite(source, start - 1, end - 1, args.instruction, str(path))
                 .edit
             )
     finally:

@@ -13,6 +13,7 @@ from genls.assist.model_reply import ReplyError, code_block, json_object
 from genls.assist.refactor import RefactorError, region_for
 from genls.assist.text_edit import apply_edits
 from genls.index.languages import language_for
+from genls.index.symbols import ParsedSource
 
 PYTHON = '''\
 class Store:
@@ -69,7 +70,7 @@ impl Counter {
 def facts(text: str, path: str) -> dict[str, tuple]:
     return {
         t.name: (t.parameters, t.returns, t.raises, t.insert_line, t.indent, t.existing)
-        for t in find_targets(text, language_for(None, path))
+        for t in find_targets(ParsedSource(text, language_for(None, path)))
     }
 
 
@@ -100,14 +101,15 @@ def test_comment_styles_find_doc_comments_and_signatures():
 
 def test_target_at_picks_the_innermost_definition_and_refuses_elsewhere():
     python = language_for("python", "a.py")
-    assert target_at(PYTHON, 12, python).name == "get"
-    assert target_at(PYTHON, 0, python).name == "Store"
+    source = ParsedSource(PYTHON, python)
+    assert target_at(source, 12).name == "get"
+    assert target_at(source, 0).name == "Store"
     with pytest.raises(DocTargetError, match="not inside a function"):
-        target_at(PYTHON, 14, python)
+        target_at(source, 14)
     with pytest.raises(DocTargetError, match="syntax error at line 3: fix it first"):
-        target_at("def f(a):\n    return a\nx = (\n", 0, python)
+        target_at(ParsedSource("def f(a):\n    return a\nx = (\n", python), 0)
     with pytest.raises(DocTargetError, match="does not write documentation"):
-        target_at("print(1)\n", 0, language_for("lua", "a.lua"))
+        target_at(ParsedSource("print(1)\n", language_for("lua", "a.lua")), 0)
 
 
 CONTENT = DocContent(
@@ -151,7 +153,7 @@ def test_existing_docstrings_are_read_in_all_three_python_styles():
 
 
 def test_reply_validation_names_what_is_wrong():
-    target = target_at(PYTHON, 2, language_for("python", "a.py"))
+    target = target_at(ParsedSource(PYTHON, language_for("python", "a.py")), 2)
     good = (
         'Sure! ```json\n{"summary": "get a value", "params": {"key": "k", "default": "d", '
         '"extra": "e", "strict": "s", "options": "o", "invented": "x"}, "returns": "the value", '
@@ -187,29 +189,31 @@ def test_line_edits_and_the_syntax_check():
     text = "def f():\n    return 1\n"
     docstring = line_edit(text, 1, 1, '    """One."""\n')
     assert apply_edits(text, [docstring]) == 'def f():\n    """One."""\n    return 1\n'
-    assert check_edited(text, apply_edits(text, [docstring]), python, "a.py") is None
+    assert check_edited(ParsedSource(text, python), apply_edits(text, [docstring]), "a.py") is None
     broken = apply_edits(text, [line_edit(text, 1, 2, "    return (\n")])
     assert apply_edits("a", [line_edit("a", 1, 1, "b\n")]) == "a\nb\n"  # after a last line
-    assert "syntax error" in check_edited(text, broken, python, "a.py")
+    assert "syntax error" in check_edited(ParsedSource(text, python), broken, "a.py")
     # Errors that were there before are not the edit's fault.
-    assert syntax_errors("def f(:\n", python) > 0
-    assert check_edited("def f(:\n", "def f(:\n# c\n", python, "a.py") is None
+    already_broken = ParsedSource("def f(:\n", python)
+    assert syntax_errors(already_broken) > 0
+    assert check_edited(already_broken, "def f(:\n# c\n", "a.py") is None
 
 
 def test_refactor_regions_are_whole_statements_or_the_enclosing_function():
     python = language_for("python", "a.py")
-    assert region_for(PYTHON, 11, 11, python) == (1, 12)  # the method around the cursor
-    assert region_for(PYTHON, 10, 11, python) == (10, 11)  # `if strict:` and its body
+    source = ParsedSource(PYTHON, python)
+    assert region_for(source, 11, 11) == (1, 12)  # the method around the cursor
+    assert region_for(source, 10, 11) == (10, 11)  # `if strict:` and its body
     with pytest.raises(RefactorError, match="whole statements"):
-        region_for(PYTHON, 9, 10, python)  # the end of helper and the head of `if`
+        region_for(source, 9, 10)  # the end of helper and the head of `if`
     with pytest.raises(RefactorError, match="not inside a function"):
-        region_for(PYTHON, 14, 14, python)
+        region_for(source, 14, 14)
     with pytest.raises(RefactorError, match="syntax error at line 2"):
-        region_for("def f(a):\n    return (a\n", 0, 0, python)
+        region_for(ParsedSource("def f(a):\n    return (a\n", python), 0, 0)
 
 
 def test_signatures_for_the_keep_the_signature_check():
-    assert signatures(PYTHON, language_for("python", "a.py"))["get"] == (
+    assert signatures(ParsedSource(PYTHON, language_for("python", "a.py")))["get"] == (
         "key",
         "default",
         "extra",

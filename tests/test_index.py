@@ -378,6 +378,7 @@ def test_docstring_context_shows_callers_and_callees_from_the_index(repo, embedd
     from genls.assist.doc_context import IndexDocContext
     from genls.assist.doc_target import target_at
     from genls.index.languages import language_for
+    from genls.index.symbols import ParsedSource
 
     report = (
         "from pkg.geometry import circle_area\n\n\n"
@@ -390,13 +391,14 @@ def test_docstring_context_shows_callers_and_callees_from_the_index(repo, embedd
     python = language_for("python", "x.py")
     # Callers of circle_area: ring_area's chunk, with its path.
     area = target_at(
-        GEOMETRY, GEOMETRY.split("\n").index("def circle_area(radius: float) -> float:"), python
+        ParsedSource(GEOMETRY, python),
+        GEOMETRY.split("\n").index("def circle_area(radius: float) -> float:"),
     )
     context = IndexDocContext(index, "pkg/geometry.py")(area)
     assert context.startswith("Called from:\n# pkg/rings.py:4\n")
     assert "circle_area(outer) - circle_area(inner)" in context
     # Callees of ring_area: circle_area's signature and the first line of its docstring.
-    ring = target_at(report, 3, python)
+    ring = target_at(ParsedSource(report, python), 3)
     assert IndexDocContext(index, "pkg/rings.py")(ring) == (
         "It calls:\ndef circle_area(radius: float) -> float:  # pkg/geometry.py: "
         "Area of a circle of the given radius."

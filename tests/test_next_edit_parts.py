@@ -16,6 +16,7 @@ from genls.assist.next_edit_prompt import (
 )
 from genls.assist.next_edit_rename import next_use, remaining_uses, renamed_name
 from genls.index.languages import language_for
+from genls.index.symbols import ParsedSource
 from genls.llm.prompt_lookup import MAX_DRAFT, MIN_DRAFT, SourceLookup
 
 PYTHON = language_for("python", "m.py")
@@ -111,7 +112,7 @@ def test_a_rename_by_hand_offers_the_next_use_in_the_same_function():
     after = SOURCE.replace("    count = width", "    total = width", 1)
     renamed = renamed_name(EditEvent(SOURCE, after))
     assert (renamed.old, renamed.new) == ("count", "total")
-    uses = remaining_uses(after, renamed, PYTHON)
+    uses = remaining_uses(ParsedSource(after, PYTHON), renamed)
     # The two uses in the function; not the string, not the module-level `count`.
     assert [after[u.start : u.end] for u in uses] == ["count", "count"]
     assert [after.count("\n", 0, u.start) for u in uses] == [2, 3]
@@ -133,11 +134,12 @@ def test_a_renamed_member_offers_members_and_a_renamed_function_the_whole_file()
     code = "class A:\n    def f(self):\n        self.size = 1\n        return self.size + size\n"
     after = code.replace("self.size = 1", "self.length = 1")
     renamed = renamed_name(EditEvent(code, after))
-    uses = remaining_uses(after, renamed, PYTHON)
+    uses = remaining_uses(ParsedSource(after, PYTHON), renamed)
     assert len(uses) == 1 and after[uses[0].start - 5 : uses[0].end] == "self.size"
     module = "def load():\n    pass\n\n\ndef main():\n    load()\n    load()\n"
     renamed_module = module.replace("def load", "def read")
-    found = remaining_uses(renamed_module, renamed_name(EditEvent(module, renamed_module)), PYTHON)
+    renamed = renamed_name(EditEvent(module, renamed_module))
+    found = remaining_uses(ParsedSource(renamed_module, PYTHON), renamed)
     assert len(found) == 2  # the calls inside main, outside the renamed function
 
 
@@ -191,7 +193,8 @@ def test_the_answer_ends_at_the_next_file_and_keeps_the_window_ending():
 
 
 def _request(text: str, before: str) -> NextEditRequest:
-    return NextEditRequest("u", "m.py", text, 0, "python", (EditEvent(before, text),))
+    source = ParsedSource(text, PYTHON)
+    return NextEditRequest("u", "m.py", source, 0, "python", (EditEvent(before, text),))
 
 
 BEFORE = "def f(a):\n    x = 1\n    y = 2\n    z = 3\n    return x\n\n\nprint(f(1))\n"
@@ -251,18 +254,19 @@ CALLS = AREA + "x = shapes.area(3, 4)\ny = area(1, 2, 3)\n"
 
 def test_a_parameter_added_to_a_definition_finds_the_calls_still_passing_the_old_ones():
     after = CALLS.replace("def area(width, height)", "def area(width, height, depth)")
-    signature = changed_signature(EditEvent(CALLS, after), PYTHON)
+    parsed = ParsedSource(after, PYTHON)
+    signature = changed_signature(EditEvent(CALLS, after), parsed)
     assert (signature.name, signature.parameters) == ("area", 3)
-    places = calls_to_update(after, signature, PYTHON)
+    places = calls_to_update(parsed, signature)
     # The two calls with two arguments, at their closing parenthesis; not the one with three.
     assert [after[p - 4 : p + 1] for p in places] == ["1, 2)", "3, 4)"]
 
 
 def test_an_edit_of_the_body_or_of_a_call_is_no_change_of_signature():
     body = CALLS.replace("width * height", "width + height")
-    assert changed_signature(EditEvent(CALLS, body), PYTHON) is None
+    assert changed_signature(EditEvent(CALLS, body), ParsedSource(body, PYTHON)) is None
     call = CALLS.replace("print(area(1, 2))", "print(area(1, 2, 5))")
-    assert changed_signature(EditEvent(CALLS, call), PYTHON) is None
+    assert changed_signature(EditEvent(CALLS, call), ParsedSource(call, PYTHON)) is None
 
 
 def test_the_answer_is_settled_once_it_copies_the_window_again_after_its_change():

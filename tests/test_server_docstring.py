@@ -15,6 +15,7 @@ from pytest_lsp import LanguageClient
 from genls.assist.doc_styles import documented_parameters
 from genls.assist.edit_check import syntax_errors
 from genls.index.languages import language_for
+from genls.index.symbols import ParsedSource
 from tests.conftest import (
     DEFAULT_MODEL,
     TINY_MODEL,
@@ -151,7 +152,7 @@ async def test_generate_docstring_in_each_language(client: LanguageClient, works
     assert result["applied"], result
     after = applied(text, client.recorder.edits[-1])
     grammar = language_for(language, name)
-    assert syntax_errors(after, grammar) == 0
+    assert syntax_errors(ParsedSource(after, grammar)) == 0
     documented = documented_parameters(style, after)
     if style == "godoc":
         assert f"// {function} " in after and documented is None

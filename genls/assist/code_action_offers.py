@@ -12,7 +12,7 @@ from genls.assist.doc_target import DocTarget, DocTargetError, find_targets
 from genls.assist.refactor import PRESETS, region_for
 from genls.assist.rename_syntax import rename_syntax
 from genls.errors import GenlsError
-from genls.index.languages import LanguageInfo
+from genls.index.symbols import ParsedSource
 
 Action = Literal["docstring", "document_file", "suggest_name", "refactor"]
 
@@ -26,8 +26,7 @@ class Offer:
 
 
 def model_offers(
-    text: str,
-    language: LanguageInfo,
+    source: ParsedSource,
     cursor_line: int,
     selection: tuple[int, int],
     outdated: Callable[[DocTarget], bool],
@@ -35,10 +34,11 @@ def model_offers(
     """The offers at `cursor_line` (0-based) with `selection` (first and last line)
     selected; `outdated` says whether a docstring no longer matches its signature."""
     offers: list[Offer] = []
+    language = source.language
     if language.doc_style is not None:
-        offers += _documentation_offers(text, language, cursor_line, outdated)
+        offers += _documentation_offers(source, cursor_line, outdated)
     try:
-        region_for(text, selection[0], selection[1], language)
+        region_for(source, selection[0], selection[1])
     except GenlsError:  # not whole statements: nothing to refactor
         return offers
     offers.append(Offer("Refactor with an instruction…", "refactor"))
@@ -48,10 +48,10 @@ def model_offers(
 
 
 def _documentation_offers(
-    text: str, language: LanguageInfo, line: int, outdated: Callable[[DocTarget], bool]
+    source: ParsedSource, line: int, outdated: Callable[[DocTarget], bool]
 ) -> list[Offer]:
-    try:  # one parse serves the offer at the cursor and "document all"
-        targets = find_targets(text, language)
+    try:
+        targets = find_targets(source)
     except DocTargetError:  # e.g. syntax errors: no documentation offers
         return []
     around = [t for t in targets if t.definition.start_line <= line <= t.definition.end_line]
@@ -66,7 +66,7 @@ def _documentation_offers(
     only_this = len(missing) == 1 and target is not None and missing[0].name == target.name
     if missing and not only_this:
         offers.append(Offer(f"Document all missing in file ({len(missing)})", "document_file"))
-    if target is not None and rename_syntax(language) is not None:
+    if target is not None and rename_syntax(source.language) is not None:
         title = f"Suggest a better name for {target.name}"
         offers.append(Offer(title, "suggest_name", target.definition.start_line))
     return offers

@@ -16,10 +16,10 @@ from genls.errors import GenlsError
 from genls.index.languages import LanguageInfo
 from genls.index.symbols import (
     Definition,
+    ParsedSource,
     body_of,
     doc_comment_nodes,
     docstring_node,
-    extract_symbols,
     is_annotation,
 )
 
@@ -67,57 +67,54 @@ class DocTarget:
         return self.definition.name
 
 
-def find_targets(text: str, language: LanguageInfo) -> list[DocTarget]:
+def find_targets(source: ParsedSource) -> list[DocTarget]:
     """Every definition of the file that documentation can be placed on, in source order."""
-    tree, data, definitions = _parse(text, language)
+    root, definitions = _parse(source)
     targets = []
     for definition in definitions:
         try:
-            targets.append(_target(definition, tree, data, language))
+            targets.append(_target(definition, root, source.data, source.language))
         except DocTargetError:
             continue  # a one-line body: only an explicit request says why
     return targets
 
 
-def target_at(text: str, line: int, language: LanguageInfo) -> DocTarget:
+def target_at(source: ParsedSource, line: int) -> DocTarget:
     """The innermost documentable definition containing `line` (0-based)."""
-    tree, data, definitions = _parse(text, language)
+    root, definitions = _parse(source)
     around = [d for d in definitions if d.start_line <= line <= d.end_line]
     if not around:
         raise DocTargetError(f"line {line + 1} is not inside a function, method or class")
     innermost = max(around, key=lambda d: (d.start_line, -d.end_line))
-    return _target(innermost, tree, data, language)
+    return _target(innermost, root, source.data, source.language)
 
 
-def signatures(text: str, language: LanguageInfo) -> dict[str, tuple[str, ...]]:
+def signatures(source: ParsedSource) -> dict[str, tuple[str, ...]]:
     """The parameters of every function and method, by name (a refactor must keep them)."""
-    root, data, definitions = _parse(text, language, for_docs=False)
+    root, definitions = _parse(source, for_docs=False)
     found = {}
     for definition in definitions:
         if definition.kind in ("function", "method"):
             node = root.descendant_for_byte_range(definition.start_byte, definition.end_byte)
             inner = _with_field(node, "parameters") or node
-            found[definition.name] = _parameters(inner, data, definition)
+            found[definition.name] = _parameters(inner, source.data, definition)
     return found
 
 
-def _parse(
-    text: str, language: LanguageInfo, for_docs: bool = True
-) -> tuple[Node, bytes, list[Definition]]:
+def _parse(source: ParsedSource, for_docs: bool = True) -> tuple[Node, list[Definition]]:
+    language = source.language
     if for_docs and language.doc_style is None:
         raise DocTargetError(f"genls does not write documentation for {language.id} files")
-    parser = language.parser()
-    if parser is None:
+    root = source.root
+    if root is None:
         raise DocTargetError(
             f"no tree-sitter grammar for {language.id}: pip install {language.package}"
         )
-    data = text.encode("utf-8", "surrogatepass")
-    root = parser.parse(data).root_node
     broken = first_error_line(root) if for_docs else None
     if broken is not None:
         raise DocTargetError(f"the file has a syntax error at line {broken + 1}: fix it first")
-    definitions = [d for d in extract_symbols(text, language).definitions if d.kind in DOCUMENTABLE]
-    return root, data, definitions
+    definitions = [d for d in source.symbols.definitions if d.kind in DOCUMENTABLE]
+    return root, definitions
 
 
 def _target(definition: Definition, root: Node, data: bytes, language: LanguageInfo) -> DocTarget:

@@ -27,6 +27,7 @@ from genls.assist.model_reply import ReplyError, json_object
 from genls.assist.text_edit import TextEdit, apply_edits
 from genls.errors import GenlsError
 from genls.index.languages import LanguageInfo
+from genls.index.symbols import ParsedSource
 from genls.llm.instruction import InstructionModel
 
 log = logging.getLogger(__name__)
@@ -85,18 +86,17 @@ class DocstringWriter:
 
     def document(
         self,
-        text: str,
+        source: ParsedSource,
         line: int,
-        language: LanguageInfo,
         path: str,
         should_stop: Callable[[], bool] = _never,
     ) -> DocEdit:
         """Documentation for the definition around `line`, checked, as one edit."""
-        return self._write(text, target_at(text, line, language), path, should_stop)
+        return self._write(source, target_at(source, line), path, should_stop)
 
-    def missing(self, text: str, language: LanguageInfo) -> list[DocTarget]:
+    def missing(self, source: ParsedSource) -> list[DocTarget]:
         """Definitions without documentation, in source order."""
-        return [t for t in find_targets(text, language) if t.existing is None]
+        return [t for t in find_targets(source) if t.existing is None]
 
     def outdated(self, target: DocTarget) -> bool:
         """Documentation that lists parameters other than the signature's."""
@@ -107,14 +107,13 @@ class DocstringWriter:
 
     def document_all(
         self,
-        text: str,
-        language: LanguageInfo,
+        source: ParsedSource,
         path: str,
         should_stop: Callable[[], bool] = _never,
         on_progress: Callable[[int, int, str], None] | None = None,
     ) -> tuple[list[DocEdit], list[str]]:
         """Edits for every undocumented definition, and why the others failed."""
-        targets = self.missing(text, language)
+        targets = self.missing(source)
         edits, failures = [], []
         for done, target in enumerate(targets):
             if should_stop():
@@ -122,7 +121,7 @@ class DocstringWriter:
             if on_progress:
                 on_progress(done, len(targets), target.name)
             try:
-                edits.append(self._write(text, target, path, should_stop))
+                edits.append(self._write(source, target, path, should_stop))
             except DocstringError as exc:
                 failures.append(f"{target.name}: {exc}")
         return edits, failures
@@ -130,8 +129,9 @@ class DocstringWriter:
     # -- one definition ---------------------------------------------------------------------
 
     def _write(
-        self, text: str, target: DocTarget, path: str, should_stop: Callable[[], bool]
+        self, source: ParsedSource, target: DocTarget, path: str, should_stop: Callable[[], bool]
     ) -> DocEdit:
+        text = source.text
         style = self.style_for(target.language)
         prompt = self._prompt(target, style)
         system = _SYSTEM.format(language=target.language.id)
@@ -146,7 +146,7 @@ class DocstringWriter:
             try:
                 content = _content(reply, target)
                 edit = self._edit(text, target, content, style)
-                broken = check_edited(text, apply_edits(text, [edit]), target.language, path)
+                broken = check_edited(source, apply_edits(text, [edit]), path)
                 if broken:
                     raise ReplyError(broken)
                 return DocEdit(target.name, edit, attempt, updated=target.existing is not None)

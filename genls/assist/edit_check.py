@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 
 from genls.assist.text_edit import TextEdit
-from genls.index.languages import LanguageInfo
+from genls.index.symbols import ParsedSource
 
 
 def line_edit(text: str, start_line: int, end_line: int, new_text: str) -> TextEdit:
@@ -36,12 +36,11 @@ def unified_diff(path: str, before: str, after: str) -> str:
     )
 
 
-def syntax_errors(text: str, language: LanguageInfo) -> int:
+def syntax_errors(source: ParsedSource) -> int:
     """ERROR and MISSING nodes in the tree: what a generated edit may not add."""
-    parser = language.parser()
-    if parser is None:
+    if source.root is None:
         return 0
-    cursor = parser.parse(text.encode("utf-8", "surrogatepass")).walk()
+    cursor = source.root.walk()
     count = 0
     while True:
         node = cursor.node
@@ -67,12 +66,13 @@ def first_error_line(root) -> int | None:
     return root.start_point[0]
 
 
-def check_edited(before: str, after: str, language: LanguageInfo, path: str) -> str | None:
+def check_edited(before: ParsedSource, after: str, path: str) -> str | None:
     """Why the edited text is worse than the original, or None when it is acceptable."""
-    added = syntax_errors(after, language) - syntax_errors(before, language)
+    language = before.language
+    added = syntax_errors(ParsedSource(after, language)) - syntax_errors(before)
     if added > 0:
         return f"the edited file has {added} new syntax error(s)"
-    if language.id == "python" and _compiles(before, path) and not _compiles(after, path):
+    if language.id == "python" and _compiles(before.text, path) and not _compiles(after, path):
         try:
             compile(after, path, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as exc:

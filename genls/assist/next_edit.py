@@ -42,7 +42,7 @@ from genls.assist.next_edit_prompt import (
 from genls.assist.next_edit_rename import next_use, remaining_uses, renamed_name
 from genls.config import Settings
 from genls.index.files import is_private
-from genls.index.languages import LanguageInfo, language_for
+from genls.index.symbols import ParsedSource
 from genls.llm.backend import Backend, GenerationRequest, GenerationStats
 from genls.llm.backend_slot import BackendSlot
 from genls.llm.factory import create_next_edit_backend
@@ -65,11 +65,15 @@ def _made_from(settings: Settings) -> tuple:
 class NextEditRequest:
     uri: str
     path: str
-    text: str  # the document as the editor has it now
+    source: ParsedSource  # the document as the editor has it now, parsed once per request
     offset: int  # the cursor, in code points
-    language_id: str | None
+    language_id: str | None  # as the editor names it
     events: tuple[EditEvent, ...]  # the document's recent edits, the last one last
     root: Path | None = None  # the workspace folder: its .gitignore says what is private
+
+    @property
+    def text(self) -> str:
+        return self.source.text
 
 
 @dataclass(frozen=True)
@@ -221,8 +225,7 @@ def _rename_edit(request: NextEditRequest, started: float) -> NextEdit | None:
     renamed = renamed_name(request.events[-1])
     if renamed is None or request.events[-1].after != request.text:
         return None
-    language = language_for(request.language_id, request.path)
-    use = next_use(remaining_uses(request.text, renamed, language), request.offset)
+    use = next_use(remaining_uses(request.source, renamed), request.offset)
     if use is None:
         return None
     reason = f"rename {renamed.old} to {renamed.new}, as you did"
@@ -259,11 +262,12 @@ def _undone(events: tuple[EditEvent, ...]) -> bool:
 
 def _call_to_update(request: NextEditRequest) -> tuple[NextEditRequest, str] | None:
     """The request moved to the next call that must change after a change of parameters."""
-    language = language_for(request.language_id, request.path)
-    signature = changed_signature(request.events[-1], language)
-    if signature is None or request.events[-1].after != request.text:
+    if request.events[-1].after != request.text:
         return None
-    calls = calls_to_update(request.text, signature, language)
+    signature = changed_signature(request.events[-1], request.source)
+    if signature is None:
+        return None
+    calls = calls_to_update(request.source, signature)
     if not calls:
         return None
     after = [offset for offset in calls if offset >= request.offset]
@@ -290,20 +294,17 @@ def checked_edit(
         return None
     if _similarity(predicted, original) > _similarity(current, original):
         return None  # takes back the person's last edit
-    language = language_for(request.language_id, request.path)
     text = request.text
     new_text = text[: window.start] + predicted + text[window.end :]
-    if _parses_worse(text, new_text, language):
-        return None
+    if syntax_errors(ParsedSource(new_text, request.source.language)) > syntax_errors(
+        request.source
+    ):
+        return None  # parses worse
     return window.start + start, window.start + end_current, predicted[start:end_predicted]
 
 
 def _similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
-def _parses_worse(before: str, after: str, language: LanguageInfo) -> bool:
-    return syntax_errors(after, language) > syntax_errors(before, language)
 
 
 def _as_completion(request: NextEditRequest) -> CompletionRequest:

@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from genls.assist.edit_history import EditEvent
 from genls.assist.next_edit_rename import nodes_of_types
-from genls.index.languages import LanguageInfo
+from genls.index.symbols import ParsedSource
 
 # Node types of a call, and the field naming what is called, across the bundled grammars.
 _CALLS = {"call": "function", "call_expression": "function", "method_invocation": "name"}
@@ -27,28 +27,29 @@ class ChangedSignature:
     parameters: int  # how many the definition has now
 
 
-def changed_signature(event: EditEvent, language: LanguageInfo) -> ChangedSignature | None:
-    """The function whose parameter list the event changed the length of, if any."""
-    parser = language.parser()
-    if parser is None:
+def changed_signature(event: EditEvent, now: ParsedSource) -> ChangedSignature | None:
+    """The function whose parameter list the event changed the length of, if any; `now` is
+    the text after the event."""
+    assert now.text == event.after
+    earlier = ParsedSource(event.before, now.language)
+    if now.root is None or earlier.root is None:
         return None
     start, _, _ = event.changed_span()
-    after = _definition_at(parser.parse(_bytes(event.after)).root_node, event.after, start)
-    before = _definition_at(parser.parse(_bytes(event.before)).root_node, event.before, start)
+    after = _definition_at(now.root, event.after, start)
+    before = _definition_at(earlier.root, event.before, start)
     if after is None or before is None or after[0] != before[0] or after[1] == before[1]:
         return None
     return ChangedSignature(after[0], after[1])
 
 
-def calls_to_update(text: str, signature: ChangedSignature, language: LanguageInfo) -> list[int]:
+def calls_to_update(source: ParsedSource, signature: ChangedSignature) -> list[int]:
     """Offsets just inside the closing parenthesis of each call of the function that passes
     another number of arguments than it now takes, in order."""
-    parser = language.parser()
-    if parser is None:
+    if source.root is None:
         return []
-    data = _bytes(text)
+    data = source.data
     places = []
-    for call in nodes_of_types(parser.parse(data).root_node, _CALLS):
+    for call in nodes_of_types(source.root, _CALLS):
         callee = call.child_by_field_name(_CALLS[call.type])
         arguments = call.child_by_field_name("arguments")
         if callee is None or arguments is None or arguments.end_byte - arguments.start_byte < 2:
@@ -79,7 +80,3 @@ def _count(node: Node) -> int:
     return sum(
         1 for child in node.named_children if not any(word in child.type for word in _COMMENT_WORDS)
     )
-
-
-def _bytes(text: str) -> bytes:
-    return text.encode("utf-8", "surrogatepass")

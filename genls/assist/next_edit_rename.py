@@ -17,7 +17,7 @@ from tree_sitter import Node
 
 from genls.assist.edit_history import EditEvent
 from genls.assist.rename_syntax import rename_syntax
-from genls.index.languages import LanguageInfo
+from genls.index.symbols import ParsedSource
 
 _WORD = re.compile(r"[\w$]")
 _NAME = re.compile(r"[^\W\d][\w$]*|\$[\w$]*")
@@ -54,16 +54,14 @@ def renamed_name(event: EditEvent) -> Renamed | None:
     return Renamed(old, new, start, end_after)
 
 
-def remaining_uses(text: str, renamed: Renamed, language: LanguageInfo) -> list[NameUse]:
-    """The uses of the old name still in `text`, in the scope of the renamed one, in order."""
-    syntax = rename_syntax(language)
-    parser = language.parser()
-    if syntax is None or parser is None:
+def remaining_uses(source: ParsedSource, renamed: Renamed) -> list[NameUse]:
+    """The uses of the old name still in the text, in the scope of the renamed one, in order."""
+    syntax = rename_syntax(source.language)
+    if syntax is None or source.root is None:
         return []
-    data = text.encode("utf-8", "surrogatepass")
-    tree = parser.parse(data)
-    at = _byte_offset(text, renamed.start)
-    edited = tree.root_node.named_descendant_for_byte_range(at, at + len(renamed.new.encode()))
+    data = source.data
+    at = _byte_offset(source.text, renamed.start)
+    edited = source.root.named_descendant_for_byte_range(at, at + len(renamed.new.encode()))
     if edited is None or edited.type not in syntax.identifiers:
         return []
     edited_is_member = _place(edited) in syntax.members

@@ -22,8 +22,7 @@ from genls.assist.edit_check import check_edited, first_error_line, line_edit
 from genls.assist.model_reply import ReplyError, code_block
 from genls.assist.text_edit import TextEdit, apply_edits
 from genls.errors import GenlsError
-from genls.index.languages import LanguageInfo
-from genls.index.symbols import extract_symbols
+from genls.index.symbols import ParsedSource
 from genls.llm.instruction import InstructionModel
 
 log = logging.getLogger(__name__)
@@ -64,11 +63,10 @@ class Refactorer:
 
     def rewrite(
         self,
-        text: str,
+        source: ParsedSource,
         start_line: int,
         end_line: int,
         instruction: str,
-        language: LanguageInfo,
         path: str,
         should_stop: Callable[[], bool] = _never,
     ) -> RefactorEdit:
@@ -77,7 +75,8 @@ class Refactorer:
         instruction = PRESETS.get(instruction.strip().lower(), instruction).strip()
         if not instruction:
             raise RefactorError("say what to do: the instruction is empty")
-        first, last = region_for(text, start_line, end_line, language)
+        text, language = source.text, source.language
+        first, last = region_for(source, start_line, end_line)
         lines = text.splitlines(keepends=True)
         region = "".join(lines[first : last + 1])
         if len(region) > _REGION_CHARS:
@@ -87,7 +86,7 @@ class Refactorer:
             )
         indent = _common_indent(region)
         keep_signature = not _SIGNATURE_WORDS.search(instruction)
-        before = signatures(region, language) if keep_signature else {}
+        before = signatures(ParsedSource(region, language)) if keep_signature else {}
         system = _SYSTEM.format(language=language.id)
         prompt = (
             f"Instruction: {instruction}\n\n"
@@ -109,9 +108,9 @@ class Refactorer:
                 if new_region.strip() == region.strip():
                     raise ReplyError("the code is unchanged")
                 if keep_signature:
-                    _check_signatures(before, signatures(new_region, language))
+                    _check_signatures(before, signatures(ParsedSource(new_region, language)))
                 edit = line_edit(text, first, last + 1, new_region)
-                problem_found = check_edited(text, apply_edits(text, [edit]), language, path)
+                problem_found = check_edited(source, apply_edits(text, [edit]), path)
                 if problem_found:
                     raise ReplyError(problem_found)
                 return RefactorEdit(edit, attempt, (first, last))
@@ -125,23 +124,21 @@ class Refactorer:
         raise RefactorError(f"the model's rewrite failed its check twice: {error}")
 
 
-def region_for(
-    text: str, start_line: int, end_line: int, language: LanguageInfo
-) -> tuple[int, int]:
+def region_for(source: ParsedSource, start_line: int, end_line: int) -> tuple[int, int]:
     """The lines to rewrite: the selection if it is whole statements, else an error; an empty
     selection means the innermost function, method or class around it."""
-    parser = language.parser()
-    if parser is None:
-        raise RefactorError(f"no tree-sitter grammar for {language.id}: refactoring needs one")
-    data = text.encode("utf-8", "surrogatepass")
-    root = parser.parse(data).root_node
+    root = source.root
+    if root is None:
+        raise RefactorError(
+            f"no tree-sitter grammar for {source.language.id}: refactoring needs one"
+        )
     broken = first_error_line(root)
     if broken is not None:
         raise RefactorError(f"the file has a syntax error at line {broken + 1}: fix it first")
     if start_line == end_line:
         around = [
             d
-            for d in extract_symbols(text, language).definitions
+            for d in source.symbols.definitions
             if d.kind in ("function", "method", "class")
             and d.start_line <= start_line <= d.end_line
         ]
@@ -152,7 +149,7 @@ def region_for(
             )
         innermost = max(around, key=lambda d: (d.start_line, -d.end_line))
         return innermost.start_line, innermost.end_line
-    lines = text.split("\n")
+    lines = source.text.split("\n")
     while start_line < end_line and not lines[start_line].strip():
         start_line += 1
     while end_line > start_line and not lines[end_line].strip():

@@ -31,7 +31,7 @@ from genls.assist.rename_syntax import RenameSyntax, rename_syntax
 from genls.assist.text_edit import FileEdits, TextEdit, apply_edits
 from genls.errors import GenlsError
 from genls.index.languages import LanguageInfo, language_for
-from genls.index.symbols import Definition, extract_symbols
+from genls.index.symbols import Definition, ParsedSource
 from genls.index.workspace_index import module_name
 
 # Any language's names are word characters not starting with a digit ($ in JavaScript);
@@ -118,19 +118,20 @@ class _File:
     text: str
     language: LanguageInfo
     syntax: RenameSyntax
+    source: ParsedSource = field(init=False)  # one parse for the tree and the definitions
     data: bytes = field(init=False)
     root: Node = field(init=False)
     _names: dict[str, list[Node]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.data = self.text.encode("utf-8", "surrogatepass")
-        parser = self.language.parser()
-        assert parser is not None  # rename_syntax is None without a grammar
-        self.root = parser.parse(self.data).root_node
+        self.source = ParsedSource(self.text, self.language)
+        self.data = self.source.data
+        assert self.source.root is not None  # rename_syntax is None without a grammar
+        self.root = self.source.root
 
-    @cached_property
+    @property
     def definitions(self) -> tuple[Definition, ...]:
-        return extract_symbols(self.text, self.language).definitions
+        return self.source.symbols.definitions
 
     @cached_property
     def imports(self) -> list[_Import]:

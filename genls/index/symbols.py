@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 from tree_sitter import Node, Query, QueryCursor
@@ -92,20 +93,42 @@ class FileSymbols:
         return max(around, key=lambda d: d.start_line, default=None)
 
 
+@dataclass(frozen=True)
+class ParsedSource:
+    """One version of a file's text, parsed at most once: every question a request asks of a
+    document (the offers at the cursor, the region to refactor, the diagrams there, the next
+    use of a renamed name) reads this one tree and these symbols."""
+
+    text: str
+    language: LanguageInfo
+
+    @cached_property
+    def data(self) -> bytes:
+        return self.text.encode("utf-8", "surrogatepass")
+
+    @cached_property
+    def root(self) -> Node | None:
+        """The tree's root; None when the language has no grammar."""
+        parser = self.language.parser()
+        return parser.parse(self.data).root_node if parser is not None else None
+
+    @cached_property
+    def symbols(self) -> FileSymbols:
+        root, data, language = self.root, self.data, self.language
+        if root is None:
+            return FileSymbols((), (), ())
+        definitions = _definitions(language, root, data)
+        return FileSymbols(
+            definitions=definitions,
+            imports=_imports(language.query("imports"), root, data),
+            calls=_calls(language.query("calls"), root, data, definitions),
+            relations=_relations(language.query("classes"), root, data),
+            attributes=_attributes(language.query("classes"), root, data),
+        )
+
+
 def extract_symbols(text: str, language: LanguageInfo) -> FileSymbols:
-    parser = language.parser()
-    if parser is None:
-        return FileSymbols((), (), ())
-    data = text.encode("utf-8", "surrogatepass")
-    root = parser.parse(data).root_node
-    definitions = _definitions(language, root, data)
-    return FileSymbols(
-        definitions=definitions,
-        imports=_imports(language.query("imports"), root, data),
-        calls=_calls(language.query("calls"), root, data, definitions),
-        relations=_relations(language.query("classes"), root, data),
-        attributes=_attributes(language.query("classes"), root, data),
-    )
+    return ParsedSource(text, language).symbols
 
 
 class _Match(NamedTuple):

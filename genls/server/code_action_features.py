@@ -24,6 +24,7 @@ from genls.assist.docstring import DocEdit, DocstringWriter
 from genls.assist.refactor import PRESETS, Refactorer
 from genls.assist.text_edit import FileEdits, TextEdit
 from genls.index.languages import LanguageInfo, language_for
+from genls.index.symbols import ParsedSource
 from genls.server.app import GenlsServer
 from genls.server.commands import JobCancelled, register_command, run_job
 from genls.server.convert import document_or_error
@@ -68,27 +69,26 @@ async def code_action(ls: GenlsServer, params: types.CodeActionParams) -> list[t
         return []
     only = params.context.only
     wanted = not only or any(_REWRITE.startswith(kind) for kind in only)
+    document = ls.workspace.get_text_document(params.text_document.uri)
+    source = ParsedSource(document.source, _language(document))  # one tree for every offer
 
     def all_actions() -> list[types.CodeAction]:  # parses the document: off the event loop
         return [
             *extract_function_actions(ls, params),
-            *(model_actions(ls, params) if wanted else []),
-            *diagram_actions(ls, params),
+            *(model_actions(ls, params, source) if wanted else []),
+            *diagram_actions(ls, params, source),
         ]
 
     return await asyncio.to_thread(all_actions)
 
 
-def model_actions(ls: GenlsServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+def model_actions(
+    ls: GenlsServer, params: types.CodeActionParams, source: ParsedSource
+) -> list[types.CodeAction]:
     document = ls.workspace.get_text_document(params.text_document.uri)
     writer = docstring_writer(ls, document)
-    offers = model_offers(
-        document.source,
-        _language(document),
-        params.range.start.line,
-        _selection(params.range),
-        writer.outdated,
-    )
+    selection = _selection(params.range)
+    offers = model_offers(source, params.range.start.line, selection, writer.outdated)
     return [_action(offer, document.uri, params.range) for offer in offers]
 
 
@@ -111,7 +111,7 @@ async def docstring(ls: GenlsServer, options: DocstringOptions) -> dict[str, Any
     writer = docstring_writer(ls, snap.document)
 
     def work(job: ServerJob):
-        return writer.document(snap.text, options.line, snap.language, snap.path, job.should_stop)
+        return writer.document(snap.source, options.line, snap.path, job.should_stop)
 
     result = await run_job(ls, "genls: writing a docstring", ls.instruction_executor, work)
     applied = await snap.apply(ls, [result.edit], f"Docstring for {result.name}")
@@ -126,9 +126,7 @@ async def document_file(ls: GenlsServer, options: DocumentFileOptions) -> dict[s
         def on_progress(done: int, total: int, name: str) -> None:
             job.report_step(done, total, f"{done + 1}/{total}: {name}")
 
-        return writer.document_all(
-            snap.text, snap.language, snap.path, job.should_stop, on_progress
-        )
+        return writer.document_all(snap.source, snap.path, job.should_stop, on_progress)
 
     # A cancelled job edits nothing: the person gets the file as it was, not half of it.
     edits, failures = await run_job(
@@ -149,9 +147,7 @@ async def refactor(ls: GenlsServer, options: RefactorOptions) -> dict[str, Any]:
     refactorer = Refactorer(ls.instruction)
 
     def work(job: ServerJob):
-        return refactorer.rewrite(
-            snap.text, first, last, instruction, snap.language, snap.path, job.should_stop
-        )
+        return refactorer.rewrite(snap.source, first, last, instruction, snap.path, job.should_stop)
 
     result = await run_job(ls, f"genls: {instruction[:60]}", ls.instruction_executor, work)
     applied = await snap.apply(ls, [result.edit], f"Refactor: {instruction}")
@@ -208,21 +204,21 @@ class _Snapshot:
     client whose document changed since rejects the stale version, so the user's typing wins."""
 
     document: TextDocument
-    text: str
+    source: ParsedSource
     version: int | None
-    language: LanguageInfo
     path: str
 
     @classmethod
     def of(cls, ls: GenlsServer, uri: str) -> _Snapshot:
         document = document_or_error(ls.workspace, uri)
         path = to_fs_path(uri) or uri
-        return cls(document, document.source, document.version, _language(document), path)
+        source = ParsedSource(document.source, _language(document))
+        return cls(document, source, document.version, path)
 
     async def apply(self, ls: GenlsServer, edits: list[TextEdit], label: str) -> bool:
         change = workspace_edit(
             ls,
-            [FileEdits(Path(self.path), self.text, tuple(edits))],
+            [FileEdits(Path(self.path), self.source.text, tuple(edits))],
             {Path(self.path): (self.document.uri, self.version)},
         )
         result = await ls.workspace_apply_edit_async(

@@ -28,8 +28,7 @@ from genls.assist.diagram import (
 )
 from genls.atomic_files import write_files
 from genls.errors import GenlsError
-from genls.index.languages import language_for
-from genls.index.symbols import Definition, FileSymbols, extract_symbols
+from genls.index.symbols import Definition, FileSymbols, ParsedSource
 from genls.server.app import GenlsServer
 from genls.server.commands import register_command
 from genls.server.progress import ServerJob
@@ -93,12 +92,14 @@ def register(server: GenlsServer) -> None:
     register_command(server, DIAGRAM_COMMAND, diagram, DiagramOptions, needs_workspace=True)
 
 
-def diagram_actions(ls: GenlsServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+def diagram_actions(
+    ls: GenlsServer, params: types.CodeActionParams, source: ParsedSource
+) -> list[types.CodeAction]:
     """Diagram code actions for the code_action_features handler (one handler per method)."""
     only = params.context.only
     if only and not any(CODE_ACTION_KIND.startswith(kind) for kind in only):
         return []
-    commands = _commands_at(ls, params.text_document.uri, params.range.start.line)
+    commands = _commands_at(params.text_document.uri, source, params.range.start.line)
     return [
         types.CodeAction(title=command.title, kind=CODE_ACTION_KIND, command=command)
         for command in commands
@@ -172,19 +173,14 @@ def _end_of(text: str) -> types.Position:
     return types.Position(line=len(lines) - 1, character=len(lines[-1]))
 
 
-def _commands_at(ls: GenlsServer, uri: str, line: int | None) -> list[types.Command]:
-    """Diagram commands for the definition at `line` (None: for the file), then the file's
-    classes and its folder's imports."""
-    document = ls.workspace.text_documents.get(uri)
+def _commands_at(uri: str, source: ParsedSource, line: int) -> list[types.Command]:
+    """Diagram commands for the definition at `line`, then the file's classes and its
+    folder's imports."""
     path = to_fs_path(uri)
-    if document is None or path is None:
+    if path is None or source.language.query("classes") is None:  # no graph to draw
         return []
-    language = language_for(document.language_id, path)
-    if language.query("classes") is None:  # no graph to draw for this language
-        return []
-    symbols = extract_symbols(document.source, language)
     commands = []
-    definition = symbols.innermost(line) if line is not None else None
+    definition = source.symbols.innermost(line)
     if definition is not None:
         commands += _definition_commands(uri, definition)
     folder = Path(path).parent.as_uri()

@@ -20,6 +20,8 @@ from pygls.workspace import TextDocument
 
 from genls.assist.next_edit import NextEdit, NextEditRequest
 from genls.errors import GenlsError
+from genls.index.languages import language_for
+from genls.index.symbols import ParsedSource
 from genls.server.app import GenlsServer
 from genls.server.commands import register_command
 from genls.server.convert import document_or_error, offset_at, position_at
@@ -117,7 +119,7 @@ def _request(ls: GenlsServer, document: TextDocument, position: types.Position) 
     return NextEditRequest(
         uri=document.uri,
         path=document.path,
-        text=text,
+        source=ParsedSource(text, language_for(document.language_id, document.path)),
         offset=offset_at(text, position, ls.workspace.position_encoding),
         language_id=document.language_id,
         events=tuple(ls.edit_history.events(document.uri)),
