@@ -49,6 +49,12 @@ def _settings_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--context-tokens", type=int, dest="context_tokens")
     group.add_argument("--max-tokens", type=int, dest="max_tokens")
     group.add_argument(
+        "--min-token-probability",
+        type=float,
+        dest="min_token_probability",
+        help="a suggestion ends before the first token the model gave less (0 shows all)",
+    )
+    group.add_argument(
         "--log-level", choices=("debug", "info", "warning", "error"), dest="log_level"
     )
 
@@ -64,6 +70,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "threads",
         "context_tokens",
         "max_tokens",
+        "min_token_probability",
         "log_level",
         "docstring_style",
         "image_model",

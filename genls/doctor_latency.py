@@ -29,7 +29,7 @@ PREWARM_WINDOW_SECONDS = 1.1
 # From the largest down; below 512 the replay saved clearly fewer characters.
 BUDGETS = (1024, 768, 512)
 # The completion models genls bundles, the better one on real code first (DESIGN.md).
-COMPLETION_MODELS = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b")
+COMPLETION_MODELS = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "qwen2.5-coder-0.5b-iq4nl")
 # Typed after the cold request; each the model must answer counts as a continuing keystroke.
 _KEYSTROKES = "rix"
 

@@ -86,7 +86,7 @@ def test_doctor_measures_each_completion_models_latency_and_recommends_one():
     result = genls("doctor", "--json", "--context-tokens", "512")
     assert result.returncode == 0, result.stdout + result.stderr
     checks = {check["name"]: check for check in json.loads(result.stdout)["checks"]}
-    for model in ("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"):
+    for model in ("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b-iq4nl"):
         detail = checks[f"latency {model}"]["detail"]
         cold, continuing = (
             float(re.search(rf"{label} ([\d.]+) s", detail).group(1))
@@ -96,7 +96,8 @@ def test_doctor_measures_each_completion_models_latency_and_recommends_one():
         # Measured: a keystroke at a prefilled place costs less than a cold prompt.
         assert continuing < cold, detail
     assert re.search(
-        r"model qwen2\.5-coder-\d\.\db, contextTokens \d+", checks["recommendation"]["detail"]
+        r"model qwen2\.5-coder-\d\.\db(-iq4nl)?, contextTokens \d+",
+        checks["recommendation"]["detail"],
     )
 
 

@@ -1,5 +1,6 @@
 """A request parses each version of a document once: the code-action offers, the region to
-refactor, the diagrams at the cursor and the next-edit checks all read one ParsedSource."""
+refactor, the diagrams at the cursor, the next-edit checks and a rename's files each read one
+ParsedSource."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from genls.assist.edit_history import EditEvent
 from genls.assist.next_edit_calls import calls_to_update, changed_signature
 from genls.assist.next_edit_rename import remaining_uses, renamed_name
 from genls.assist.refactor import region_for
+from genls.assist.rename import Sources, prepare_rename, rename
 from genls.index.languages import LanguageInfo, language_for
 from genls.index.symbols import ParsedSource
 
-CODE = '''\
+CODE = """\
 class Shape:
     def area(self, width, height):
         size = width * height
@@ -25,7 +27,7 @@ class Shape:
 
 def total(shapes):
     return sum(s.area(1, 2) for s in shapes)
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,19 @@ def test_the_next_edit_checks_parse_the_text_before_and_after_the_edit_once_each
     assert [widened[p - 4 : p + 1] for p in calls_to_update(wider, signature)] == ["1, 2)"]
     # Two requests, each parsing the text before its edit and the text now once.
     assert len(python.parsers) == 4
+
+
+def test_a_rename_reads_and_parses_each_file_once(tmp_path, monkeypatch):
+    made: list[str] = []
+    parser = LanguageInfo.parser
+    monkeypatch.setattr(LanguageInfo, "parser", lambda self: made.append(self.id) or parser(self))
+    shapes, use = tmp_path / "shapes.py", tmp_path / "use.py"
+    shapes.write_text(CODE)
+    use.write_text("from shapes import total\n\nprint(total([]))\n")
+    sources = Sources((shapes, use), lambda path: path.read_text())
+    offset = CODE.index("def total") + len("def ")
+    assert prepare_rename(sources, shapes, offset).name == "total"
+    renamed = rename(sources, shapes, offset, "sum_of_areas")
+    assert sorted(edit.path.name for edit in renamed) == ["shapes.py", "use.py"]
+    # Each file once for both steps, and each edited text once for the check that it parses.
+    assert made == ["python"] * 4

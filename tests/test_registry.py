@@ -1,7 +1,9 @@
 """Provisioning assembles real package files, verifies sha256, and never exposes a bad file."""
 
+import dataclasses
 import hashlib
 import importlib.metadata
+import json
 
 import pytest
 
@@ -97,3 +99,36 @@ def test_the_completion_cut_off_is_the_one_measured_for_the_bundled_model():
     assert calibrated_min_token_probability("qwen2.5-coder-0.5b") == 0.7
     assert calibrated_min_token_probability("smollm2-135m") == 0.0  # not measured
     assert calibrated_min_token_probability("/models/other.gguf") == 0.0
+
+
+def test_a_model_to_convert_is_converted_once_from_its_verified_file(tmp_path):
+    import llama_cpp
+
+    tiny = dataclasses.replace(MODELS["smollm2-135m"], name="tiny-q4-0", convert_to="Q4_0")
+    store = ModelStore(tmp_path)
+    path = store.provision(tiny)
+    assert path == tmp_path / "models" / "SmolLM2-135M-Instruct.Q4_1.q4_0.gguf"
+    converted = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
+    assert converted.metadata["general.file_type"] == str(llama_cpp.LLAMA_FTYPE_MOSTLY_Q4_0)
+    # Only the result and its record are left: no assembled source, no half-written file.
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name, f"{path.name}.verified"]
+    record_path = path.parent / f"{path.name}.verified"
+    record = json.loads(record_path.read_text())
+    assert record["sha256"] == tiny.sha256  # of the registry file it was made from
+    assert record["converted"].startswith("Q4_0 by llama-cpp-python ")
+    made = path.stat().st_mtime_ns
+    assert store.provision(tiny) == path and path.stat().st_mtime_ns == made  # once
+    assert store.is_ready(tiny)
+    # Made by another converter (an upgraded llama.cpp): made again from the source.
+    record_path.write_text(json.dumps(record | {"converted": "Q4_0 by llama-cpp-python 0.1"}))
+    assert not store.is_ready(tiny)
+    assert store.provision(tiny) == path and path.stat().st_mtime_ns != made
+
+
+def test_a_model_to_convert_from_a_wrong_file_is_refused_and_leaves_nothing(tmp_path):
+    tiny = dataclasses.replace(
+        MODELS["smollm2-135m"], name="tiny-q4-0", convert_to="Q4_0", sha256="0" * 64
+    )
+    with pytest.raises(ModelCorruptError, match="reinstall"):
+        ModelStore(tmp_path).provision(tiny)
+    assert list((tmp_path / "models").iterdir()) == []

@@ -46,12 +46,29 @@ class RenameError(GenlsError):
 
 @dataclass(frozen=True)
 class Sources:
-    """Where renaming looks: the files to search and how to read them."""
+    """Where renaming looks: the files to search and how to read them. Make one per request:
+    it reads and parses each file once, and keeps what it read."""
 
     paths: tuple[Path, ...]  # absolute; the index's files, or just the open one without it
     read: Callable[[Path], str | None]  # the editor's text for open files, else the disk's
     # The index's definitions of a name (absolute paths), to resolve without scanning files.
     definitions_named: Callable[[str], list[tuple[Path, Definition]]] = lambda name: []
+    _texts: dict[Path, str | None] = field(default_factory=dict, init=False, repr=False)
+    _parsed: dict[Path, ParsedSource] = field(default_factory=dict, init=False, repr=False)
+
+    def text(self, path: Path) -> str | None:
+        if path not in self._texts:
+            self._texts[path] = self.read(path)
+        return self._texts[path]
+
+    def parsed(self, path: Path) -> ParsedSource | None:
+        """The file's text and tree, in the language its name says; None when unreadable."""
+        if path not in self._parsed:
+            text = self.text(path)
+            if text is None:
+                return None
+            self._parsed[path] = ParsedSource(text, language_for(None, str(path)))
+        return self._parsed[path]
 
 
 @dataclass(frozen=True)
@@ -115,17 +132,20 @@ class _Import:
 @dataclass
 class _File:
     path: Path
-    text: str
-    language: LanguageInfo
+    source: ParsedSource  # one parse for the tree and the definitions
     syntax: RenameSyntax
-    source: ParsedSource = field(init=False)  # one parse for the tree and the definitions
+    text: str = field(init=False)
+    language: LanguageInfo = field(init=False)
     data: bytes = field(init=False)
     root: Node = field(init=False)
     _names: dict[str, list[Node]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.source = ParsedSource(self.text, self.language)
-        self.data = self.source.data
+        self.text, self.language, self.data = (
+            self.source.text,
+            self.source.language,
+            self.source.data,
+        )
         assert self.source.root is not None  # rename_syntax is None without a grammar
         self.root = self.source.root
 
@@ -222,15 +242,15 @@ class _File:
         return len(self.text[:offset].encode("utf-8", "surrogatepass"))
 
 
-def _parse_file(sources: Sources, path: Path, text: str | None = None) -> _File:
+def _parse_file(sources: Sources, path: Path) -> _File:
     language = language_for(None, str(path))
     syntax = rename_syntax(language)
     if syntax is None:
         raise RenameError(f"genls cannot rename in {language.id} files")
-    text = sources.read(path) if text is None else text
-    if text is None:
+    source = sources.parsed(path)
+    if source is None:
         raise RenameError(f"cannot read {path}")
-    return _File(path, text, language, syntax)
+    return _File(path, source, syntax)
 
 
 def _statement(node: Node) -> Node:
@@ -410,10 +430,10 @@ def _files_mentioning(sources: Sources, origin: _File, symbol: Symbol) -> Iterab
         syntax = rename_syntax(language_for(None, str(path)))
         if syntax is None or syntax.family != origin.syntax.family:
             continue
-        text = sources.read(path)
+        text = sources.text(path)
         if text is None or symbol.name not in text:
             continue
-        yield _parse_file(sources, path, text)
+        yield _parse_file(sources, path)
 
 
 def _references(file: _File, symbol: Symbol) -> list[Node]:
@@ -489,7 +509,9 @@ def _check_parses(file: _File, edits: tuple[TextEdit, ...], new_name: str) -> No
     for edit in edits:
         shifted.append(edit.start + shift)
         shift += len(edit.new_text) - (edit.end - edit.start)
-    after = _File(file.path, apply_edits(file.text, edits), file.language, file.syntax)
+    after = _File(
+        file.path, ParsedSource(apply_edits(file.text, edits), file.language), file.syntax
+    )
     errors_before, errors_after = _errors(file.root), _errors(after.root)
     for start in shifted:
         byte = after.byte_offset(start)

@@ -45,6 +45,11 @@ class LlamaCppBackend:
                 n_batch=512,
                 n_threads=threads,
                 n_threads_batch=threads,
+                # Prefills 5-10 % faster on the CPU (README, Benchmarks).
+                flash_attn=True,
+                # Read, not mapped: llama.cpp repacks most weights into its own buffers, and
+                # mapped file pages would stay resident beside them (+180 MB for the 0.5B).
+                use_mmap=False,
                 verbose=False,
             )
         except (ValueError, RuntimeError) as exc:

@@ -22,7 +22,7 @@ from pygls.uris import to_fs_path
 from genls.assist.name_suggestion import suggest_name
 from genls.assist.rename import RenameError, Sources, prepare_rename, rename
 from genls.index.languages import language_for
-from genls.index.symbols import Definition, extract_symbols
+from genls.index.symbols import Definition
 from genls.server.app import GenlsServer
 from genls.server.commands import CommandRefused, register_command, run_job
 from genls.server.convert import document_or_error, offset_at, position_at
@@ -140,13 +140,15 @@ async def suggest_better_name(ls: GenlsServer, options: SuggestNameOptions) -> d
     path = Path(document.path).resolve()
     text = document.source
     language = language_for(document.language_id, str(path))
-    symbols = await asyncio.to_thread(extract_symbols, text, language)
-    definition = next((d for d in symbols.definitions if d.start_line == options.line), None)
+    documents = _open_documents(ls)
+    # One Sources for the request: the document is parsed once, for all three steps.
+    sources = _sources(ls, path, {p: t for p, (_, t, _) in documents.items()})
+    parsed = await asyncio.to_thread(sources.parsed, path)
+    definitions = parsed.symbols.definitions if parsed is not None else ()
+    definition = next((d for d in definitions if d.start_line == options.line), None)
     if definition is None:
         raise CommandRefused(f"no definition starts on line {options.line + 1}")
     offset = _name_offset(text, definition)
-    documents = _open_documents(ls)
-    sources = _sources(ls, path, {p: t for p, (_, t, _) in documents.items()})
     await asyncio.to_thread(prepare_rename, sources, path, offset)  # can it be renamed at all?
     code = text.encode("utf-8")[definition.start_byte : definition.end_byte].decode()
 
