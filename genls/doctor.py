@@ -13,7 +13,7 @@ from genls.config import Settings
 from genls.errors import GenlsError
 from genls.index.languages import LANGUAGES
 from genls.llm.backend import GenerationRequest
-from genls.llm.registry import MODELS, ModelStore
+from genls.llm.registry import MODELS, ModelStore, locate_parts
 
 # A realistic prompt for the speed check: code, about 300 tokens.
 _SPEED_PROMPT = (
@@ -94,6 +94,11 @@ def _model_checks(settings: Settings):
         wanted = settings.runtime.backend != "openai" and settings.completion.model == spec.name
         try:
             started = time.perf_counter()
+            if spec.convert_to and not wanted and not store.is_ready(spec):
+                locate_parts(spec)  # installed? (converting takes a minute: on first use)
+                detail = f"{spec.role}; converted to {spec.convert_to} on first use"
+                yield Check(f"model {spec.name}", True, detail, essential=False)
+                continue
             path = store.provision(spec)
             yield Check(
                 f"model {spec.name}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -385,3 +386,19 @@ def test_an_editor_gets_the_log_at_its_levels_and_stderr_only_warnings(tmp_path)
     assert ready and ready[0]["type"] == 3, logs  # MessageType.Info
     assert server.returncode == 0, stderr
     assert "INFO" not in stderr and "faiss" not in stderr, stderr
+
+
+def test_doctor_leaves_an_unchosen_model_to_convert_for_its_first_use(tmp_path):
+    env = {**os.environ, "GENLS_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "genls", "doctor", "--skip-speed", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    checks = {check["name"]: check for check in json.loads(result.stdout)["checks"]}
+    converted = checks["model qwen2.5-coder-0.5b-iq4nl"]
+    assert converted["ok"] and "on first use" in converted["detail"], converted
+    assert not list((tmp_path / "models").glob("*.iq4_nl.gguf*"))
+    assert checks["model qwen2.5-coder-0.5b"]["ok"]  # the chosen one is made ready now

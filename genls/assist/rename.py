@@ -134,20 +134,25 @@ class _File:
     path: Path
     source: ParsedSource  # one parse for the tree and the definitions
     syntax: RenameSyntax
-    text: str = field(init=False)
-    language: LanguageInfo = field(init=False)
-    data: bytes = field(init=False)
-    root: Node = field(init=False)
     _names: dict[str, list[Node]] = field(init=False, default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.text, self.language, self.data = (
-            self.source.text,
-            self.source.language,
-            self.source.data,
-        )
-        assert self.source.root is not None  # rename_syntax is None without a grammar
-        self.root = self.source.root
+    @property
+    def text(self) -> str:
+        return self.source.text
+
+    @property
+    def language(self) -> LanguageInfo:
+        return self.source.language
+
+    @property
+    def data(self) -> bytes:
+        return self.source.data
+
+    @property
+    def root(self) -> Node:
+        root = self.source.root
+        assert root is not None  # rename_syntax is None without a grammar
+        return root
 
     @property
     def definitions(self) -> tuple[Definition, ...]:
